@@ -1,0 +1,1 @@
+//! Lambda configuration from environment variables, parsed and validated once at cold start.

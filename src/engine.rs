@@ -1,0 +1,1 @@
+//! Ties the pure steps together: raw event → view → matching rules → alerts.

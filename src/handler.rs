@@ -1,0 +1,1 @@
+//! The Lambda handler: one EventBridge event in, one SNS Publish per alert and destination.

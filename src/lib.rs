@@ -1,0 +1,28 @@
+//! cloudtrail-alerts: evaluate AWS CloudTrail events against alert rules written
+//! in the EventBridge event-pattern language, and render the alerts for people.
+//!
+//! The flow, one module a step:
+//! `input` (bytes → documents) → `event` (document → the leaves rules look at)
+//! → `matcher` (compiled rule set, indexed) → `alert` (what fired, with the facts
+//! a person needs) → `render` (subject, email, SMS, chat, JSON) → `publish` (SNS).
+//! `pattern` is the EventBridge pattern language itself and `rules` the rule
+//! files, settings and the built-in pack. `engine` ties the pure steps together.
+
+pub mod alert;
+pub mod engine;
+pub mod event;
+pub mod input;
+pub mod matcher;
+pub mod pattern;
+pub mod render;
+pub mod rules;
+pub mod severity;
+
+#[cfg(feature = "lambda")]
+pub mod config;
+#[cfg(feature = "lambda")]
+pub mod handler;
+#[cfg(feature = "lambda")]
+pub mod metrics;
+#[cfg(feature = "lambda")]
+pub mod publish;

@@ -1,0 +1,1 @@
+//! The EventBridge event-pattern language: parse, validate (with EventBridge's reason texts), compile, match.

@@ -1,0 +1,1 @@
+//! Rule files (YAML or JSON), settings (account names, scopes, overrides) and the built-in pack.
