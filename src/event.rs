@@ -60,7 +60,10 @@ impl PathSet {
     }
 
     pub fn name(&self, id: PathId) -> &str {
-        self.names.get(id as usize).map(String::as_str).unwrap_or("")
+        self.names
+            .get(id as usize)
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     pub fn len(&self) -> usize {
