@@ -433,3 +433,26 @@ fn parse_file_checks_one_file_alone() {
     // An empty file is a valid file with nothing in it.
     assert!(parse_file("empty.yaml", "").unwrap().rules.is_empty());
 }
+
+#[test]
+fn the_examples_in_docs_validate() {
+    let doc = std::fs::read_to_string("docs/rules.md").unwrap();
+    let mut blocks = Vec::new();
+    let mut rest = doc.as_str();
+    while let Some(start) = rest.find("```yaml\n") {
+        let body = &rest[start + 8..];
+        let end = body.find("```").unwrap();
+        blocks.push(&body[..end]);
+        rest = &body[end + 3..];
+    }
+    assert!(blocks.len() >= 4);
+    for block in blocks {
+        // The syntax summary of overrides uses placeholders.
+        if block.contains("<rule-id>") {
+            continue;
+        }
+        if let Err(errs) = load_sources(&[src("docs/rules.md", block)], true) {
+            panic!("{block}\n{errs:#?}");
+        }
+    }
+}
