@@ -25,13 +25,21 @@ pub fn builtin_source() -> &'static str {
 
 /// One problem in a rule file, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}: {}{message}", .rule_id.as_ref().map(|id| format!("rule `{id}`: ")).unwrap_or_default())]
+#[error("{}{}{message}", location(.file, *.line), .rule_id.as_ref().map(|id| format!("rule `{id}`: ")).unwrap_or_default())]
 pub struct RuleFileError {
     pub file: String,
     /// 1-based line; 0 when the file could not be read at all.
     pub line: usize,
     pub rule_id: Option<String>,
     pub message: String,
+}
+
+fn location(file: &str, line: usize) -> String {
+    if line == 0 {
+        format!("{file}: ")
+    } else {
+        format!("{file}:{line}: ")
+    }
 }
 
 /// Parse and check one rule file on its own. Account names used in scopes and

@@ -72,6 +72,11 @@ fn load_reads_files_in_order_after_the_builtin_pack() {
     .unwrap_err();
     assert_eq!(errs[0].file, missing.display().to_string());
     assert!(errs[0].message.starts_with("cannot read the file"));
+    assert!(
+        errs[0]
+            .to_string()
+            .starts_with(&format!("{}: cannot read", missing.display()))
+    );
 }
 
 #[test]

@@ -136,9 +136,16 @@ enum Open {
 struct Builder {
     stack: Vec<Open>,
     docs: Vec<Node>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes and how many nodes each holds.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes built so far, aliases counted at their expanded size.
+    nodes: usize,
     errors: Vec<SyntaxError>,
 }
+
+/// More nodes than any rule file needs; a guard against aliases that expand
+/// exponentially ("billion laughs").
+const MAX_NODES: usize = 1_000_000;
 
 impl Builder {
     fn error(&mut self, line: usize, message: String) {
@@ -147,7 +154,8 @@ impl Builder {
 
     fn finish(&mut self, node: Node, anchor: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            let size = count_nodes(&node);
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.docs.push(node),
@@ -256,8 +264,30 @@ impl MarkedEventReceiver for Builder {
             | Event::StreamEnd
             | Event::DocumentStart
             | Event::DocumentEnd => {}
-            Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                Some(mut node) => {
+            Event::Alias(id) => match self.anchors.get(&id) {
+                Some((_, size)) if self.nodes.saturating_add(*size) > MAX_NODES => {
+                    self.nodes = MAX_NODES;
+                    if !self
+                        .errors
+                        .iter()
+                        .any(|e| e.message.contains("aliases expand"))
+                    {
+                        self.error(
+                            line,
+                            format!("aliases expand to more than {MAX_NODES} nodes"),
+                        );
+                    }
+                    self.finish(
+                        Node {
+                            line,
+                            kind: Kind::Null,
+                        },
+                        0,
+                    );
+                }
+                Some((node, size)) => {
+                    let mut node = node.clone();
+                    self.nodes += *size;
                     node.line = line;
                     self.finish(node, 0);
                 }
@@ -273,6 +303,7 @@ impl MarkedEventReceiver for Builder {
                 }
             },
             Event::Scalar(value, style, anchor, tag) => {
+                self.nodes += 1;
                 let kind = self.scalar(value, style, tag, line);
                 self.finish(Node { line, kind }, anchor);
             }
@@ -318,6 +349,20 @@ impl MarkedEventReceiver for Builder {
             }
         }
     }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        match &n.kind {
+            Kind::Seq(items) => stack.extend(items.iter()),
+            Kind::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            _ => {}
+        }
+    }
+    count
 }
 
 /// Resolve a plain (unquoted) scalar by the YAML 1.2 core schema.
@@ -460,6 +505,18 @@ mod tests {
         let errs = parse("x: .inf\ny: 99999999999999999999\n").unwrap_err();
         assert_eq!(errs.len(), 2);
         assert_eq!((errs[0].line, errs[1].line), (1, 2));
+    }
+
+    #[test]
+    fn exponential_aliases_are_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let errs = parse(&text).unwrap_err();
+        assert!(errs[0].message.contains("aliases expand"), "{errs:?}");
+        assert_eq!(errs.len(), 1);
     }
 
     #[test]
