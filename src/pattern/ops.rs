@@ -41,14 +41,6 @@ impl NumKey {
             None => NumKey::Text(canonical_text(&number.text, number.value)),
         }
     }
-
-    /// Bits usable as a hash key (`-0` already folded).
-    pub(crate) fn value_bits(&self) -> Option<u64> {
-        match self {
-            NumKey::Value(v) => Some(v.to_bits()),
-            NumKey::Text(_) => None,
-        }
-    }
 }
 
 /// Integers keep their digits; other forms (fraction or exponent) are reprinted
