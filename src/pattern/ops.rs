@@ -480,3 +480,33 @@ mod tests {
         assert!(suffix_ic(&"DEF".chars().collect::<Vec<_>>(), "abcdef"));
     }
 }
+
+#[cfg(test)]
+mod long_wildcards {
+    use super::*;
+
+    #[test]
+    fn long_literal_segments_are_not_too_complex() {
+        // Pseudo-random text: little self-overlap, as in real ARNs and names.
+        let mut x: u32 = 7;
+        let body: String = (0..2000)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                char::from(b'a' + ((x >> 16) % 26) as u8)
+            })
+            .collect();
+        let w = Wildcard::parse(&format!("*{body}*{body}")).unwrap();
+        assert!(w.matches(&format!("x{body}yy{body}")));
+        assert!(!w.matches(&format!("x{body}yy")));
+    }
+
+    #[test]
+    fn repeating_sequences_after_a_wildcard_are_too_complex() {
+        // Each repetition is one more live position (EventBridge's documented cause).
+        let repetitive = "ab".repeat(10);
+        assert_eq!(
+            Wildcard::parse(&format!("*{repetitive}")),
+            Err(TOO_COMPLEX.to_string())
+        );
+    }
+}
