@@ -461,3 +461,24 @@ fn the_examples_in_docs_validate() {
         }
     }
 }
+
+#[test]
+fn nested_pattern_errors_name_the_path() {
+    let text = "rules:\n  - id: p\n    title: P\n    severity: low\n    pattern:\n      detail:\n        eventName: []\n";
+    let e = one_error("p.yaml", text);
+    assert_eq!(
+        e.to_string(),
+        "p.yaml:7: rule `p`: `pattern` at `detail.eventName`: Event pattern is not valid. Reason: Empty arrays are not allowed"
+    );
+    let text = "rules:\n  - id: p\n    title: P\n    severity: low\n    pattern:\n      detail:\n        errorCode: [{contains: Denied}]\n";
+    let e = one_error("p.yaml", text);
+    assert!(
+        e.message
+            .ends_with("Event pattern is not valid. Reason: Unrecognized match type contains"),
+        "{e}"
+    );
+    assert_eq!(e.line, 7);
+    let text = "rules:\n  - id: p\n    title: P\n    severity: low\n    pattern:\n      detail:\n        $or:\n          - a: [1]\n          - b: [{exists: maybe}]\n";
+    let e = one_error("p.yaml", text);
+    assert_eq!(e.line, 9, "{e}");
+}

@@ -571,9 +571,9 @@ fn excludes(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Vec<Value> {
 /// An event pattern, written as YAML or as a string holding JSON, checked by
 /// the pattern language's own validation.
 fn pattern(ctx: &mut Ctx, node: &Node, rid: Option<&str>, what: &str) -> Option<Value> {
-    let value = match &node.kind {
+    let (text, value) = match &node.kind {
         Kind::Str(text) => match serde_json::from_str::<Value>(text) {
-            Ok(value) => value,
+            Ok(value) => (text.clone(), value),
             Err(e) => {
                 ctx.err(
                     node.line,
@@ -583,19 +583,52 @@ fn pattern(ctx: &mut Ctx, node: &Node, rid: Option<&str>, what: &str) -> Option<
                 return None;
             }
         },
-        _ => node.to_json(),
+        _ => (node.to_json_text(), node.to_json()),
     };
-    match super::validate_pattern(&value) {
+    match super::validate_pattern(&text) {
         Ok(()) => Some(value),
-        Err(reason) => {
+        Err((path, reason)) => {
+            let at = if path.is_empty() {
+                String::new()
+            } else {
+                format!(" at `{path}`")
+            };
             ctx.err(
-                node.line,
+                line_of_path(node, &path),
                 rid,
-                format!("`{what}`: Event pattern is not valid. Reason: {reason}"),
+                format!("`{what}`{at}: Event pattern is not valid. Reason: {reason}"),
             );
             None
         }
     }
+}
+
+/// The line of the deepest node of `node` along the dotted `path` (keys may
+/// themselves contain dots, and `$or` branches are searched), so an error points
+/// at the offending field rather than at the start of the pattern.
+fn line_of_path(node: &Node, path: &str) -> usize {
+    fn walk(node: &Node, rest: &str) -> Option<usize> {
+        if rest.is_empty() {
+            return Some(node.line);
+        }
+        match &node.kind {
+            Kind::Map(entries) => entries.iter().find_map(|e| {
+                if e.key == "$or" {
+                    return walk(&e.value, rest);
+                }
+                let after = rest.strip_prefix(e.key.as_str())?;
+                if after.is_empty() {
+                    Some(walk(&e.value, "").unwrap_or(e.key_line))
+                } else {
+                    let after = after.strip_prefix('.')?;
+                    Some(walk(&e.value, after).unwrap_or(e.key_line))
+                }
+            }),
+            Kind::Seq(items) => items.iter().find_map(|item| walk(item, rest)),
+            _ => None,
+        }
+    }
+    walk(node, path).unwrap_or(node.line)
 }
 
 fn scope(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Option<RawScope> {

@@ -90,6 +90,43 @@ impl Node {
     }
 }
 
+impl Node {
+    /// The node as JSON text, mapping members in the order written.
+    pub fn to_json_text(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+
+    fn write_json(&self, out: &mut String) {
+        match &self.kind {
+            Kind::Seq(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            Kind::Map(entries) => {
+                out.push('{');
+                for (i, entry) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String(entry.key.clone()).to_string());
+                    out.push(':');
+                    entry.value.write_json(out);
+                }
+                out.push('}');
+            }
+            _ => out.push_str(&self.to_json().to_string()),
+        }
+    }
+}
+
 /// Parse one YAML document (JSON is YAML). An empty text is a null document.
 pub fn parse(text: &str) -> Result<Node, Vec<SyntaxError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -470,6 +507,15 @@ mod tests {
         );
         assert!(v["f"].is_i64());
         assert!(v["i"].is_f64());
+    }
+
+    #[test]
+    fn json_text_keeps_member_order() {
+        let node = parse("b: [1, \"x\", null]\na: {z: 1.5, y: true}\n").unwrap();
+        assert_eq!(
+            node.to_json_text(),
+            r#"{"b":[1,"x",null],"a":{"z":1.5,"y":true}}"#
+        );
     }
 
     #[test]
