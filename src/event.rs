@@ -17,6 +17,11 @@ mod scan;
 
 pub(crate) use lex::{LexError, LexErrorKind, MAX_DEPTH};
 
+/// Byte-level JSON helpers the input splitter shares with the scanner.
+pub(crate) mod json {
+    pub(crate) use super::lex::{LexResult, kind_at, skip_string, skip_value, skip_ws};
+}
+
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};

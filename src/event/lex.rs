@@ -40,7 +40,6 @@ impl LexError {
         }
     }
 
-    #[cfg(test)]
     pub fn is_eof(&self) -> bool {
         matches!(self.kind, LexErrorKind::Eof(_))
     }
