@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use cloudtrail_alerts::rules::load_sources;
+use cloudtrail_alerts::event::{EventView, Shape, wrap_record};
+use cloudtrail_alerts::matcher::RuleSet;
+use cloudtrail_alerts::rules::{RuleConfig, load_sources};
 use serde_json::Value;
 
 /// What each sample event in `events/` fires with the built-in pack.
@@ -221,8 +223,139 @@ fn fixtures_are_complete_eventbridge_envelopes() {
     for id in pack_ids() {
         for kind in ["match", "no-match"] {
             for path in json_files(&root().join("tests/fixtures").join(&id).join(kind)) {
-                check_envelope(&path, &read_json(&path));
+                let event = read_json(&path);
+                // Bare CloudTrail records (as in a log file) are named for it.
+                let bare = path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("bare-record-"));
+                if bare {
+                    assert!(
+                        event.get("detail-type").is_none() && event["eventVersion"].is_string(),
+                        "{}",
+                        path.display()
+                    );
+                } else {
+                    check_envelope(&path, &event);
+                }
             }
         }
     }
+}
+
+fn pack() -> RuleConfig {
+    load_sources(&[], true).expect("the built-in pack validates")
+}
+
+/// The ids of the rules that alert on `event` (fired and not silenced by an exclude).
+fn alerting(set: &RuleSet, event: Value) -> Vec<String> {
+    let (_, envelope) = wrap_record(event).expect("wrappable event");
+    let view = EventView::from_value(&envelope, set.paths()).expect("viewable event");
+    let mut ids: Vec<String> = set
+        .evaluate(&view)
+        .into_iter()
+        .filter(|f| f.suppressed_by.is_none())
+        .map(|f| f.rule.id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn the_pack_compiles_into_a_rule_set() {
+    let set = RuleSet::compile(&pack()).expect("every pattern compiles");
+    assert_eq!(set.len(), 17);
+}
+
+#[test]
+fn each_fixture_fires_or_spares_its_rule() {
+    let set = RuleSet::compile(&pack()).unwrap();
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for id in pack_ids() {
+        for kind in ["match", "no-match"] {
+            for path in json_files(&root().join("tests/fixtures").join(&id).join(kind)) {
+                let fired = alerting(&set, read_json(&path));
+                if fired.contains(&id) != (kind == "match") {
+                    wrong.push(format!(
+                        "{}: fires {fired:?}",
+                        path.strip_prefix(root()).unwrap_or(&path).display()
+                    ));
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "fixtures that disagree with their rule:\n{}",
+        wrong.join("\n")
+    );
+    assert!(checked >= 34);
+}
+
+#[test]
+fn each_sample_event_fires_exactly_what_its_name_promises() {
+    let set = RuleSet::compile(&pack()).unwrap();
+    for (name, expected) in SAMPLE_EVENTS {
+        let path = root().join("events").join(format!("{name}.json"));
+        let fired = alerting(&set, read_json(&path));
+        let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        expected.sort();
+        assert_eq!(fired, expected, "events/{name}.json");
+    }
+}
+
+#[test]
+fn records_of_a_cloudtrail_log_file_fire_like_their_envelopes() {
+    let set = RuleSet::compile(&pack()).unwrap();
+    let log = read_json(&root().join("events/cloudtrail-log-file.json"));
+    let records = log["Records"].as_array().unwrap();
+    let fired: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| {
+            let (shape, _) = wrap_record(r.clone()).unwrap();
+            assert_eq!(shape, Shape::Record);
+            alerting(&set, r.clone())
+        })
+        .collect();
+    assert_eq!(
+        fired,
+        vec![vec!["root-account-usage".to_string()], vec![], vec![]]
+    );
+    // The same record as EventBridge delivers it fires the same.
+    let envelope = read_json(&root().join("events/root-console-login.json"));
+    assert_eq!(envelope["detail"], records[0]);
+}
+
+#[test]
+fn excluded_read_only_transit_gateway_calls_are_suppressed_not_fired() {
+    let set = RuleSet::compile(&pack()).unwrap();
+    let event = read_json(&root().join("events/describe-transit-gateways.json"));
+    let view = EventView::from_value(&event, set.paths()).unwrap();
+    let firings = set.evaluate(&view);
+    assert_eq!(firings.len(), 1);
+    assert_eq!(firings[0].rule.id, "transit-gateway-change");
+    assert_eq!(firings[0].suppressed_by, Some(0));
+}
+
+#[test]
+fn the_example_config_scopes_and_excludes_as_documented() {
+    let example = fs::read_to_string(root().join("rules/example.yaml")).unwrap();
+    let cfg = load_sources(&[("rules/example.yaml".to_string(), example)], true).unwrap();
+    let set = RuleSet::compile(&cfg).unwrap();
+
+    // vpc-change is scoped to prod: the sample (account 111122223333) is prod.
+    let vpc = read_json(&root().join("events/vpc-create.json"));
+    assert_eq!(alerting(&set, vpc.clone()), vec!["vpc-change"]);
+    let mut elsewhere = vpc;
+    elsewhere["account"] = "999988887777".into();
+    elsewhere["detail"]["recipientAccountId"] = "999988887777".into();
+    assert_eq!(alerting(&set, elsewhere), Vec::<String>::new());
+
+    // The deploy pipeline's security group changes are silenced; others are not.
+    let sg =
+        read_json(&root().join("tests/fixtures/security-group-change/match/revoke-egress.json"));
+    assert_eq!(alerting(&set, sg), Vec::<String>::new());
+    let sg = read_json(&root().join("events/security-group-ingress-open.json"));
+    assert_eq!(alerting(&set, sg), vec!["security-group-change"]);
 }
