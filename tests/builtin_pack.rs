@@ -260,6 +260,44 @@ fn alerting(set: &RuleSet, event: Value) -> Vec<String> {
     ids
 }
 
+/// The same, through the fast path that scans the raw bytes.
+fn alerting_scanned(set: &RuleSet, bytes: &[u8]) -> Vec<String> {
+    let view = EventView::scan(bytes, set.paths()).expect("scannable event");
+    let mut ids: Vec<String> = set
+        .evaluate(&view)
+        .into_iter()
+        .filter(|f| f.suppressed_by.is_none())
+        .map(|f| f.rule.id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn scanning_bytes_fires_the_same_rules_as_the_reference_view() {
+    let set = RuleSet::compile(&pack()).unwrap();
+    let mut files = json_files(&root().join("events"));
+    for id in pack_ids() {
+        for kind in ["match", "no-match"] {
+            files.extend(json_files(
+                &root().join("tests/fixtures").join(&id).join(kind),
+            ));
+        }
+    }
+    for path in files {
+        if path.ends_with("cloudtrail-log-file.json") {
+            continue;
+        }
+        let bytes = fs::read(&path).unwrap();
+        assert_eq!(
+            alerting_scanned(&set, &bytes),
+            alerting(&set, read_json(&path)),
+            "{}",
+            path.display()
+        );
+    }
+}
+
 #[test]
 fn the_pack_compiles_into_a_rule_set() {
     let set = RuleSet::compile(&pack()).expect("every pattern compiles");
