@@ -29,8 +29,8 @@ if [[ ! -f "$bootstrap" ]]; then
 else
   # ELF header: magic 7f 45 4c 46, EI_CLASS 2 (64-bit) at byte 4, e_machine at
   # bytes 18-19 (little endian) = 0xb7 (183, EM_AARCH64).
-  read -r -a hdr <<<"$(od -An -tx1 -N20 "$bootstrap")"
-  if [[ "${hdr[0]}${hdr[1]}${hdr[2]}${hdr[3]}" != "7f454c46" ]]; then
+  read -r -a hdr <<<"$(od -An -tx1 -N20 -v "$bootstrap" | tr -s " \n" "  ")"
+  if [[ "${#hdr[@]}" -lt 20 || "${hdr[0]}${hdr[1]}${hdr[2]}${hdr[3]}" != "7f454c46" ]]; then
     echo "FAIL: $bootstrap is not an ELF file" >&2
     fail=1
   elif [[ "${hdr[4]}" != "02" || "${hdr[18]}${hdr[19]}" != "b700" ]]; then
