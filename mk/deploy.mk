@@ -4,7 +4,7 @@ lint: ## lint every template: sam validate --lint, cfn-lint, checkov (0 failed)
 	VENV=$(VENV) CHECKOV_VENV=$(CHECKOV_VENV) scripts/lint.sh
 
 build: ## sam build: the function cross-compiled for arm64, the rules layer
-	SAM_CLI_TELEMETRY=0 sam build --beta-features
+	SAM_CLI_TELEMETRY=0 sam build
 
 build-check: ## sam build, then check bootstrap is an aarch64 ELF and the layer has the rules
 	VENV=$(VENV) scripts/sam-build-check.sh

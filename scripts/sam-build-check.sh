@@ -16,8 +16,7 @@ VENV="$(cd "$VENV" && pwd)"
 export PATH="$VENV/bin:$PATH"
 export SAM_CLI_TELEMETRY=0
 
-# rust-cargolambda is a SAM beta build method.
-sam build --beta-features --template-file template.yaml
+sam build --template-file template.yaml
 
 fail=0
 build=.aws-sam/build
