@@ -50,6 +50,13 @@ fn builtin_pack_and_example_validate() {
 }
 
 #[test]
+fn the_deployed_config_validates() {
+    let text = std::fs::read_to_string("config/rules.yaml").unwrap();
+    let cfg = load_sources(&[src("config/rules.yaml", &text)], true).unwrap();
+    assert_eq!(cfg.rules.len(), 17);
+}
+
+#[test]
 fn load_reads_files_in_order_after_the_builtin_pack() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mine.yaml");
