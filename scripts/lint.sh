@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Lints every CloudFormation/SAM template offline: sam validate --lint,
 # cfn-lint and checkov (zero failed checks; skips only with a written reason in
-# the template's Metadata). Tools come from the virtualenvs `make setup` creates.
+# the template's Metadata), then checks of the EventBridge patterns: size, what
+# the tamper rules match, and that the pre-filter lets through every sample
+# event a built-in rule alerts on. Tools come from the
+# virtualenvs `make setup` creates.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -32,6 +35,12 @@ checkov_args=()
 for t in "${TEMPLATES[@]}"; do checkov_args+=(--file "$t"); done
 "$CHECKOV_VENV/bin/checkov" "${checkov_args[@]}" --framework cloudformation \
   --skip-download --compact --quiet || status=1
+
+echo "== event patterns: size limit, tamper rules"
+"$VENV/bin/python" scripts/check-tamper.py || status=1
+
+echo "== pre-filter vs built-in rules on events/"
+"$VENV/bin/python" scripts/check-prefilter.py || status=1
 
 if [[ "$status" -ne 0 ]]; then
   echo "lint: FAILED" >&2
