@@ -368,6 +368,13 @@ impl Documents {
                 position,
                 message: e.message(),
             }
+        } else if e.kind == LexErrorKind::InvalidUtf8 {
+            let (line, column) = self.line_col(e.offset);
+            InputError::InvalidUtf8 {
+                position,
+                line,
+                column,
+            }
         } else {
             let (line, column) = self.line_col(e.offset);
             InputError::Syntax {
@@ -397,15 +404,6 @@ impl Documents {
             return Out::Err(InputError::NotAnObject {
                 position,
                 found: kind_at(&bytes, 0),
-            });
-        }
-        if let Err(e) = std::str::from_utf8(&bytes) {
-            let (line, column) = self.line_col(e.valid_up_to());
-            self.advance(end);
-            return Out::Err(InputError::InvalidUtf8 {
-                position,
-                line,
-                column,
             });
         }
         self.advance(end);

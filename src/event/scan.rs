@@ -28,20 +28,25 @@ struct Side {
 }
 
 impl Side {
+    /// The path id a leaf at `node` is kept under, if it is kept.
     #[inline]
-    fn emit(&mut self, paths: &PathSet, node: Node, value: &Leaf) {
+    fn wants(paths: &PathSet, node: Node) -> Option<PathId> {
         if node == NO_NODE {
-            return;
+            None
+        } else {
+            paths.node_path(node)
         }
-        if let Some(id) = paths.node_path(node) {
-            self.leaves.push((
-                id,
-                LeafAt {
-                    value: value.clone(),
-                    arrays: self.trail.clone(),
-                },
-            ));
-        }
+    }
+
+    #[inline]
+    fn push(&mut self, id: PathId, value: Leaf) {
+        self.leaves.push((
+            id,
+            LeafAt {
+                value,
+                arrays: self.trail.clone(),
+            },
+        ));
     }
 
     fn open_array(&mut self, node: Node) {
@@ -163,11 +168,6 @@ fn to_str(bytes: &[u8], offset: usize) -> Result<&str, EventError> {
 }
 
 pub(super) fn scan(bytes: &[u8], paths: &PathSet) -> Result<(Shape, EventView), EventError> {
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(EventError::InvalidUtf8 {
-            offset: e.valid_up_to(),
-        });
-    }
     let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
@@ -195,7 +195,10 @@ pub(super) fn scan(bytes: &[u8], paths: &PathSet) -> Result<(Shape, EventView), 
     let mut s = Scanner {
         b: bytes,
         paths,
-        env: Side::default(),
+        env: Side {
+            leaves: Vec::with_capacity(paths.len() + 8),
+            ..Side::default()
+        },
         rec: Side::default(),
         frames: Vec::new(),
         seen: Vec::new(),
@@ -394,9 +397,7 @@ impl<'a> Scanner<'a> {
             let (body, end) = read_string(self.b, j + 1)?;
             let text = to_str(&body, j + 1)?.to_string();
             if relevant {
-                let leaf = Leaf::Str(text.clone());
-                self.env.emit(self.paths, env, &leaf);
-                self.rec.emit(self.paths, rec, &leaf);
+                self.emit(env, rec, Leaf::Str(text.clone()));
             }
             if let Some(slot) = self.captured.slot(key) {
                 *slot = Some(text);
@@ -422,7 +423,7 @@ impl<'a> Scanner<'a> {
             Some(b'"') => {
                 let (body, end) = read_string(b, i + 1)?;
                 let leaf = Leaf::Str(to_str(&body, i + 1)?.to_string());
-                self.emit(env, rec, &leaf);
+                self.emit(env, rec, leaf);
                 return Ok((end, Step::AfterValue));
             }
             Some(b'{') => {
@@ -474,14 +475,23 @@ impl<'a> Scanner<'a> {
             Some(_) => return Err(syntax(i, "expected value")),
         };
         let (leaf, end) = leaf;
-        self.emit(env, rec, &leaf);
+        self.emit(env, rec, leaf);
         Ok((end, Step::AfterValue))
     }
 
+    /// Keep `leaf` on each side whose node is a needed path (cloning only in
+    /// the rare case that both are).
     #[inline]
-    fn emit(&mut self, env: Node, rec: Node, leaf: &Leaf) {
-        self.env.emit(self.paths, env, leaf);
-        self.rec.emit(self.paths, rec, leaf);
+    fn emit(&mut self, env: Node, rec: Node, leaf: Leaf) {
+        match (Side::wants(self.paths, env), Side::wants(self.paths, rec)) {
+            (Some(e), Some(r)) => {
+                self.env.push(e, leaf.clone());
+                self.rec.push(r, leaf);
+            }
+            (Some(e), None) => self.env.push(e, leaf),
+            (None, Some(r)) => self.rec.push(r, leaf),
+            (None, None) => {}
+        }
     }
 
     fn check_depth(&self, i: usize) -> Result<(), EventError> {
