@@ -1,5 +1,6 @@
 //! Throughput of the input path on realistic NDJSON: serde_json alone (the
-//! yardstick), splitting alone, and split + scan with the pack's paths.
+//! yardstick), splitting alone, split then scan with the pack's paths, the
+//! same in one pass (`Documents::next_scanned`), and scanning alone.
 //!
 //! cargo bench --no-default-features --bench scan -- --warm-up-time 1 --measurement-time 3
 
@@ -57,6 +58,14 @@ fn bench(c: &mut Criterion) {
             for d in input::from_slice("bench", &data) {
                 let d = d.unwrap();
                 black_box(EventView::scan(&d.bytes, &paths).unwrap());
+            }
+        })
+    });
+    g.bench_function("c1_split_scan_one_pass", |b| {
+        b.iter(|| {
+            let mut docs = input::from_slice("bench", &data);
+            while let Some(d) = docs.next_scanned(&paths) {
+                black_box(d.unwrap());
             }
         })
     });

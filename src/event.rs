@@ -20,6 +20,7 @@ pub(crate) use lex::{LexError, LexErrorKind, MAX_DEPTH};
 /// Byte-level JSON helpers the input splitter shares with the scanner.
 pub(crate) mod json {
     pub(crate) use super::lex::{LexResult, kind_at, skip_string, skip_value, skip_ws};
+    pub(crate) use super::scan::{Scanned, scan_one};
 }
 
 use std::collections::{HashMap, HashSet};
@@ -242,29 +243,47 @@ pub struct LeafAt {
 /// The leaves of one event, by path.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventView {
-    slots: Vec<Vec<LeafAt>>,
+    slots: Vec<Slot>,
+}
+
+/// Most paths hold no leaf or exactly one: keeping that one inline saves an
+/// allocation per path per event, a good share of the scanner's cost.
+#[derive(Clone, Debug, Default, PartialEq)]
+enum Slot {
+    #[default]
+    Empty,
+    One(LeafAt),
+    Many(Vec<LeafAt>),
 }
 
 impl EventView {
     /// An empty view able to hold leaves for `paths` paths.
     pub fn with_paths(paths: usize) -> Self {
         EventView {
-            slots: vec![Vec::new(); paths],
+            slots: vec![Slot::Empty; paths],
         }
     }
 
     pub fn push(&mut self, path: PathId, leaf: LeafAt) {
         if let Some(slot) = self.slots.get_mut(path as usize) {
-            slot.push(leaf);
+            *slot = match std::mem::take(slot) {
+                Slot::Empty => Slot::One(leaf),
+                Slot::One(first) => Slot::Many(vec![first, leaf]),
+                Slot::Many(mut all) => {
+                    all.push(leaf);
+                    Slot::Many(all)
+                }
+            };
         }
     }
 
     /// Every leaf at `path`, in document order.
     pub fn leaves(&self, path: PathId) -> &[LeafAt] {
-        self.slots
-            .get(path as usize)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        match self.slots.get(path as usize) {
+            Some(Slot::One(leaf)) => std::slice::from_ref(leaf),
+            Some(Slot::Many(all)) => all,
+            Some(Slot::Empty) | None => &[],
+        }
     }
 
     /// Reference implementation: view a parsed event that is already in envelope form.
@@ -412,11 +431,16 @@ impl ShapeKeys {
     /// Note one top-level key (whatever its value).
     #[inline]
     pub fn note(&mut self, key: &str) {
+        self.note_bytes(key.as_bytes());
+    }
+
+    #[inline]
+    pub(crate) fn note_bytes(&mut self, key: &[u8]) {
         match key {
-            "detail-type" => self.detail_type = true,
-            "detail" => self.detail = true,
-            "source" => self.source = true,
-            "eventVersion" | "eventSource" | "eventName" | "eventType" | "eventID" => {
+            b"detail-type" => self.detail_type = true,
+            b"detail" => self.detail = true,
+            b"source" => self.source = true,
+            b"eventVersion" | b"eventSource" | b"eventName" | b"eventType" | b"eventID" => {
                 self.record = true
             }
             _ => {}

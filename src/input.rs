@@ -19,8 +19,8 @@ use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
 
-use crate::event::json::{LexResult, kind_at, skip_string, skip_value, skip_ws};
-use crate::event::{LexError, LexErrorKind};
+use crate::event::json::{LexResult, Scanned, kind_at, scan_one, skip_string, skip_value, skip_ws};
+use crate::event::{EventView, LexError, LexErrorKind, PathSet, Shape};
 
 /// Where a document comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -179,9 +179,17 @@ impl fmt::Debug for Documents {
     }
 }
 
+/// A document split and scanned in the same pass (see [`Documents::next_scanned`]).
+#[derive(Clone, Debug)]
+pub struct ScannedDocument {
+    pub document: Document,
+    pub shape: Shape,
+    pub view: EventView,
+}
+
 /// What a step of the splitter produced.
 enum Out {
-    Doc(Document),
+    Doc(Document, Option<(Shape, EventView)>),
     Err(InputError),
     Continue,
 }
@@ -388,13 +396,21 @@ impl Documents {
         Out::Err(err)
     }
 
-    /// The value at `pos` as one document (or the error it is).
-    fn document(&mut self) -> Out {
+    /// The value at `pos` as one document (or the error it is); scanned for
+    /// `paths` on the way when given.
+    fn document(&mut self, paths: Option<&PathSet>) -> Out {
         self.record += 1;
         self.saw_value = true;
-        let end = match self.parse(value_end) {
-            Ok(end) => end,
-            Err(e) => return self.fail(e),
+        let (end, view) = match paths {
+            None => match self.parse(value_end) {
+                Ok(end) => (end, None),
+                Err(e) => return self.fail(e),
+            },
+            Some(paths) => match self.parse(|b, at_eof| scanned_end(b, at_eof, paths)) {
+                Ok((Scanned::Event(shape, view), end)) => (end, Some((shape, view))),
+                Ok((Scanned::NotAnObject(_), end)) => (end, None),
+                Err(e) => return self.fail(e),
+            },
         };
         let position = self.here();
         let bytes = self.unread()[..end].to_vec();
@@ -407,10 +423,10 @@ impl Documents {
             });
         }
         self.advance(end);
-        Out::Doc(Document { bytes, position })
+        Out::Doc(Document { bytes, position }, view)
     }
 
-    fn step(&mut self) -> Option<Out> {
+    fn step(&mut self, paths: Option<&PathSet>) -> Option<Out> {
         match self.mode {
             Mode::Done => None,
             Mode::Top => {
@@ -450,9 +466,9 @@ impl Documents {
                             };
                             Some(Out::Continue)
                         }
-                        _ => Some(self.document()),
+                        _ => Some(self.document(paths)),
                     },
-                    _ => Some(self.document()),
+                    _ => Some(self.document(paths)),
                 }
             }
             Mode::Array { first, wrapped } => {
@@ -501,7 +517,7 @@ impl Documents {
                     first: false,
                     wrapped,
                 };
-                Some(self.document())
+                Some(self.document(paths))
             }
             Mode::RecordsTail => match self.parse(records_tail) {
                 Ok(n) => {
@@ -552,13 +568,55 @@ impl Documents {
     }
 }
 
+impl Documents {
+    /// The next document together with its view for `paths`, found in the
+    /// same pass over the bytes that splits it: about half the work of
+    /// [`Iterator::next`] followed by [`EventView::scan`], with the same
+    /// results. Errors and positions are exactly those of `next`.
+    pub fn next_scanned(&mut self, paths: &PathSet) -> Option<Result<ScannedDocument, InputError>> {
+        loop {
+            match self.step(Some(paths))? {
+                Out::Doc(document, Some((shape, view))) => {
+                    return Some(Ok(ScannedDocument {
+                        document,
+                        shape,
+                        view,
+                    }));
+                }
+                Out::Doc(document, None) => {
+                    // Not reached: documents are objects, and objects scan.
+                    match EventView::scan_shaped(&document.bytes, paths) {
+                        Ok((shape, view)) => {
+                            return Some(Ok(ScannedDocument {
+                                document,
+                                shape,
+                                view,
+                            }));
+                        }
+                        Err(e) => {
+                            return Some(Err(InputError::Syntax {
+                                line: document.position.line,
+                                column: 1,
+                                position: document.position,
+                                message: e.to_string(),
+                            }));
+                        }
+                    }
+                }
+                Out::Err(e) => return Some(Err(e)),
+                Out::Continue => {}
+            }
+        }
+    }
+}
+
 impl Iterator for Documents {
     type Item = Result<Document, InputError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            match self.step()? {
-                Out::Doc(d) => return Some(Ok(d)),
+            match self.step(None)? {
+                Out::Doc(d, _) => return Some(Ok(d)),
                 Out::Err(e) => return Some(Err(e)),
                 Out::Continue => {}
             }
@@ -578,6 +636,18 @@ fn value_end(b: &[u8], at_eof: bool) -> LexResult<usize> {
         });
     }
     Ok(end)
+}
+
+/// [`value_end`], scanning the value for `paths` as it goes.
+fn scanned_end(b: &[u8], at_eof: bool, paths: &PathSet) -> LexResult<(Scanned, usize)> {
+    let (scanned, end) = scan_one(b, paths)?;
+    if end == b.len() && !at_eof && !matches!(b.last(), Some(b'}' | b']' | b'"')) {
+        return Err(LexError {
+            offset: end,
+            kind: LexErrorKind::Eof("a value"),
+        });
+    }
+    Ok((scanned, end))
 }
 
 /// `Some(n)` when `b` starts with `{"Records": [` (any whitespace), `n` bytes

@@ -9,8 +9,8 @@
 //! envelopes the record side finds almost nothing, so this costs little.
 
 use super::lex::{
-    self, EOF_LIST, EOF_OBJECT, EOF_VALUE, LexError, LexErrorKind, MAX_DEPTH, expect_end, kind_at,
-    literal, read_string, skip_number, skip_value, skip_ws,
+    self, EOF_LIST, EOF_OBJECT, EOF_VALUE, LexError, LexErrorKind, LexResult, MAX_DEPTH,
+    expect_end, kind_at, literal, read_string, skip_number, skip_value, skip_ws,
 };
 use super::{
     ArrayPos, EventError, EventView, Leaf, LeafAt, NO_NODE, Node, Number, PathId, PathSet,
@@ -161,10 +161,18 @@ enum Step {
     AfterValue,
 }
 
-fn to_str(bytes: &[u8], offset: usize) -> Result<&str, EventError> {
-    std::str::from_utf8(bytes).map_err(|e| EventError::InvalidUtf8 {
+fn to_str(bytes: &[u8], offset: usize) -> LexResult<&str> {
+    std::str::from_utf8(bytes).map_err(|e| LexError {
         offset: offset + e.valid_up_to(),
+        kind: LexErrorKind::InvalidUtf8,
     })
+}
+
+/// One scanned top-level value.
+pub(crate) enum Scanned {
+    Event(Shape, EventView),
+    /// Valid JSON, but not an object: its kind.
+    NotAnObject(&'static str),
 }
 
 pub(super) fn scan(bytes: &[u8], paths: &PathSet) -> Result<(Shape, EventView), EventError> {
@@ -173,27 +181,41 @@ pub(super) fn scan(bytes: &[u8], paths: &PathSet) -> Result<(Shape, EventView), 
     } else {
         0
     };
-    let i = skip_ws(bytes, start);
-    match bytes.get(i) {
+    let rest = &bytes[start..];
+    let (scanned, end) = scan_one(rest, paths).map_err(|e| shift(e, start))?;
+    expect_end(rest, end).map_err(|e| shift(e, start))?;
+    match scanned {
+        Scanned::Event(shape, view) => Ok((shape, view)),
+        Scanned::NotAnObject(found) => Err(EventError::NotAnObject { found }),
+    }
+}
+
+fn shift(mut e: LexError, by: usize) -> LexError {
+    e.offset += by;
+    e
+}
+
+/// Scan the value at the start of `b` (after whitespace); returns what it is
+/// and where it ends, whatever follows. The input splitter uses this to split
+/// and scan in one pass.
+pub(crate) fn scan_one(b: &[u8], paths: &PathSet) -> LexResult<(Scanned, usize)> {
+    let i = skip_ws(b, 0);
+    match b.get(i) {
         Some(b'{') => {}
         None => {
             return Err(LexError {
-                offset: bytes.len(),
+                offset: b.len(),
                 kind: LexErrorKind::Eof(EOF_VALUE),
-            }
-            .into());
+            });
         }
         Some(_) => {
-            let end = skip_value(bytes, i, 0)?;
-            expect_end(bytes, end)?;
-            return Err(EventError::NotAnObject {
-                found: kind_at(bytes, i),
-            });
+            let end = skip_value(b, i, 0)?;
+            return Ok((Scanned::NotAnObject(kind_at(b, i)), end));
         }
     }
     let root = paths.root();
     let mut s = Scanner {
-        b: bytes,
+        b,
         paths,
         env: Side {
             leaves: Vec::with_capacity(paths.len() + 8),
@@ -207,13 +229,13 @@ pub(super) fn scan(bytes: &[u8], paths: &PathSet) -> Result<(Shape, EventView), 
     };
     let detail = paths.child(root, b"detail");
     let end = s.run(i, root, detail)?;
-    expect_end(bytes, end)?;
-    Ok(s.finish())
+    let (shape, view) = s.finish();
+    Ok((Scanned::Event(shape, view), end))
 }
 
 impl<'a> Scanner<'a> {
     /// Parse the top-level object starting at `i` (its `{`); returns the index after it.
-    fn run(&mut self, i: usize, env: Node, rec: Node) -> Result<usize, EventError> {
+    fn run(&mut self, i: usize, env: Node, rec: Node) -> LexResult<usize> {
         let b = self.b;
         self.frames.push(Frame::Object {
             env,
@@ -296,7 +318,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn close(&mut self) -> Result<(), EventError> {
+    fn close(&mut self) -> LexResult<()> {
         match self.frames.pop() {
             Some(Frame::Object { seen_from, .. }) => self.seen.truncate(seen_from),
             Some(Frame::Array { env, rec }) => {
@@ -310,7 +332,7 @@ impl<'a> Scanner<'a> {
 
     /// One `"key": value` member of the innermost (object) frame; `i` is at the
     /// key's opening quote.
-    fn member(&mut self, i: usize) -> Result<(usize, Step), EventError> {
+    fn member(&mut self, i: usize) -> LexResult<(usize, Step)> {
         let b = self.b;
         let Some(&Frame::Object {
             env,
@@ -340,7 +362,7 @@ impl<'a> Scanner<'a> {
             paths.child(rec, &key)
         };
         if top {
-            self.shape_keys.note(to_str(&key, i + 1)?);
+            self.shape_keys.note_bytes(&key);
             if self.captured.slot(&key).is_some() {
                 return self.top_capture(j, &key, env_child, rec_child, seen_from);
             }
@@ -388,7 +410,7 @@ impl<'a> Scanner<'a> {
         env: Node,
         rec: Node,
         seen_from: usize,
-    ) -> Result<(usize, Step), EventError> {
+    ) -> LexResult<(usize, Step)> {
         let relevant = env != NO_NODE || rec != NO_NODE;
         if relevant {
             self.note_key(env, rec, seen_from);
@@ -416,7 +438,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The value at `i` sits on path node `env` / `rec` (at least one is a node).
-    fn value(&mut self, i: usize, env: Node, rec: Node) -> Result<(usize, Step), EventError> {
+    fn value(&mut self, i: usize, env: Node, rec: Node) -> LexResult<(usize, Step)> {
         let b = self.b;
         let paths = self.paths;
         let leaf = match b.get(i) {
@@ -494,11 +516,11 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn check_depth(&self, i: usize) -> Result<(), EventError> {
+    fn check_depth(&self, i: usize) -> LexResult<()> {
         if self.frames.len() >= MAX_DEPTH {
-            return Err(EventError::TooDeep {
+            return Err(LexError {
                 offset: i,
-                limit: MAX_DEPTH,
+                kind: LexErrorKind::TooDeep,
             });
         }
         Ok(())
@@ -533,18 +555,16 @@ impl<'a> Scanner<'a> {
     }
 }
 
-fn eof(offset: usize, what: &'static str) -> EventError {
+fn eof(offset: usize, what: &'static str) -> LexError {
     LexError {
         offset,
         kind: LexErrorKind::Eof(what),
     }
-    .into()
 }
 
-fn syntax(offset: usize, what: &'static str) -> EventError {
+fn syntax(offset: usize, what: &'static str) -> LexError {
     LexError {
         offset,
         kind: LexErrorKind::Syntax(what),
     }
-    .into()
 }
