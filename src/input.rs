@@ -11,7 +11,14 @@
 //!
 //! Splitting validates each document as strictly as `serde_json` would (the
 //! same lexer as the scanner), so a bad record is reported here, with its
-//! position, and the stream goes on at the next line that starts a value.
+//! position, and the stream goes on at the next line that starts a value
+//! (`{` or `[` in the first column: NDJSON lines and top-level documents).
+//! A syntax error inside a single-line CloudTrail log file therefore loses
+//! the rest of that line.
+//!
+//! Callers that view every event ([`crate::event::EventView::scan`]) can use
+//! [`Documents::next_scanned`] instead of iterating: it splits and scans in
+//! one pass over the bytes.
 
 use std::fmt;
 use std::io::{self, Cursor, Read};
