@@ -68,7 +68,7 @@ pub fn email(alert: &Alert) -> String {
     let mut b = Body {
         text: String::new(),
     };
-    let title = clean(&rule.title, 200);
+    let title = defang(&clean(&rule.title, 200));
     let _ = writeln!(b.text, "{}: {}", rule.severity.label(), title);
     b.text.push('\n');
     b.line("Severity", rule.severity.label());
@@ -127,7 +127,7 @@ pub fn email(alert: &Alert) -> String {
             .max()
             .unwrap_or(0);
         for (k, v) in &alert.request_fields {
-            let k = format!("{}:", clean(k, 40));
+            let k = format!("{}:", defang(&clean(k, 40)));
             let v = defang(&clean(v, VALUE_MAX));
             let _ = writeln!(b.text, "  {k:<width$} {v}");
         }
