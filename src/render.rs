@@ -262,6 +262,16 @@ pub fn text_line(alert: &Alert, color: bool) -> String {
     line
 }
 
+/// CloudTrail Insights events report unusual activity, not a call that
+/// succeeded or failed.
+pub(crate) fn is_insight(alert: &Alert) -> bool {
+    alert.event_type.as_deref() == Some("AwsCloudTrailInsight")
+        || alert
+            .record
+            .get("insightDetails")
+            .is_some_and(Value::is_object)
+}
+
 /// `Success`, or `Failed` with the error code.
 pub(crate) fn result_text(alert: &Alert) -> String {
     match (alert.failed, alert.error_code.as_deref()) {
