@@ -25,4 +25,7 @@ pub mod handler;
 #[cfg(feature = "lambda")]
 pub mod metrics;
 #[cfg(feature = "lambda")]
+#[doc(hidden)]
+pub mod pending;
+#[cfg(feature = "lambda")]
 pub mod publish;
