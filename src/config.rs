@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::engine::Engine;
+use crate::pending::{RuleFileError, load_sources};
 use crate::render::Destination;
 use crate::rules::RuleConfig;
 use crate::severity::Severity;
@@ -227,6 +229,44 @@ impl LambdaConfig {
         }
         ConfigError::from_problems(problems)
     }
+}
+
+/// Read the rule files, load them (after the built-in pack unless disabled),
+/// apply the environment's settings and compile the rules. Every problem of
+/// every file is reported together.
+pub fn load_engine(config: &LambdaConfig) -> Result<Engine, ConfigError> {
+    let mut problems = Vec::new();
+    let mut sources = Vec::new();
+    for path in &config.rule_files {
+        match std::fs::read_to_string(path) {
+            Ok(text) => sources.push((path.display().to_string(), text)),
+            Err(e) => problems.push(format!("RULES_FILES: cannot read {}: {e}", path.display())),
+        }
+    }
+    let loaded = load_sources(&sources, config.builtin_rules);
+    let mut rules = match loaded {
+        Ok(rules) if problems.is_empty() => rules,
+        Ok(_) => return Err(ConfigError { problems }),
+        Err(errors) => {
+            problems.extend(errors.iter().map(describe_rule_error));
+            return Err(ConfigError { problems });
+        }
+    };
+    config.apply(&mut rules)?;
+    Engine::from_config(rules).map_err(|e| ConfigError {
+        problems: vec![e.to_string()],
+    })
+}
+
+fn describe_rule_error(e: &RuleFileError) -> String {
+    let mut s = e.file.clone();
+    if e.line > 0 {
+        s.push_str(&format!(":{}", e.line));
+    }
+    if let Some(id) = &e.rule_id {
+        s.push_str(&format!(": rule {id}"));
+    }
+    format!("{s}: {}", e.message)
 }
 
 fn severity_var(

@@ -69,3 +69,21 @@ pub fn fallback_request(alert: &Alert, destination: &Destination) -> PublishRequ
     r.attributes.clear();
     r
 }
+
+/// Stand-in for `rules::load_sources` until rule loading lands: knows no
+/// rules, so a cold start fails with "no enabled rules" rather than running
+/// with an empty rule set.
+pub fn load_sources(
+    _sources: &[(String, String)],
+    _builtin: bool,
+) -> Result<crate::rules::RuleConfig, Vec<RuleFileError>> {
+    Ok(crate::rules::RuleConfig::default())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleFileError {
+    pub file: String,
+    pub line: usize,
+    pub rule_id: Option<String>,
+    pub message: String,
+}
