@@ -1,8 +1,9 @@
 //! Shared by the Lambda integration tests: a local SNS (moto), topics with
 //! SQS subscribers, and checks on what subscribers receive.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub mod moto;
+pub mod runtime_api;
 
 use aws_sdk_sns::config::{Credentials, Region};
 use serde_json::Value;
