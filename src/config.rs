@@ -222,10 +222,12 @@ impl LambdaConfig {
         }
 
         if problems.is_empty() && !config.rules.iter().any(|r| r.enabled) {
-            problems.push(format!(
-                "no enabled rules ({} loaded, all disabled): the function would never alert",
-                config.rules.len()
-            ));
+            problems.push(match config.rules.len() {
+                0 => "no rules loaded: the function would never alert".to_string(),
+                n => format!(
+                    "no enabled rules ({n} loaded, all disabled): the function would never alert"
+                ),
+            });
         }
         ConfigError::from_problems(problems)
     }
