@@ -2,13 +2,32 @@
 //! its own escaping and length rules, and the Publish requests built from
 //! them. The Lambda and `cloudtrail-alerts render` share this code path, so
 //! what users preview locally is what they get.
+//!
+//! Event content is attacker-controlled; see [`sanitize`] for what every
+//! output does to it.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::alert::Alert;
 use crate::severity::Severity;
+
+mod chat;
+mod email;
+mod json;
+pub mod sanitize;
+mod sms;
+mod subject;
+
+pub use chat::chat;
+pub use email::email;
+pub use json::{JSON_MAX, json, summary_json, summary_line};
+pub use sms::{SMS_MAX, sms};
+pub use subject::{SUBJECT_MAX, subject};
+
+use sanitize::{ascii_line, clean};
 
 /// Where alerts go: an SNS topic and the least severity it wants.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +51,14 @@ pub struct Messages {
     pub https: String,
 }
 
+impl Messages {
+    /// The SNS `Message` for MessageStructure `json`:
+    /// `{"default": ..., "email": ..., "sms": ..., "https": ...}`.
+    pub fn to_sns_message(&self) -> String {
+        sanitize::escape_json_output(serde_json::json!(self).to_string())
+    }
+}
+
 /// Exactly what is sent to SNS Publish for one alert and one destination.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PublishRequest {
@@ -44,4 +71,233 @@ pub struct PublishRequest {
     pub message: Messages,
     /// SNS message attributes (String type).
     pub attributes: BTreeMap<String, String>,
+}
+
+/// Every body of one alert.
+pub fn messages(alert: &Alert) -> Messages {
+    Messages {
+        default: json(alert),
+        email: email(alert),
+        sms: sms(alert),
+        https: chat(alert),
+    }
+}
+
+/// Longest message attribute value kept.
+const ATTRIBUTE_MAX: usize = 256;
+
+/// SNS message attributes: severity, rule, account, region and event name,
+/// as printable ASCII, only those with a value.
+pub fn attributes(alert: &Alert) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let severity = alert.rule.severity.as_str();
+    for (name, value) in [
+        ("severity", Some(severity)),
+        ("rule", Some(alert.rule.id.as_str())),
+        ("account", alert.account.as_deref()),
+        ("region", alert.region.as_deref()),
+        ("event_name", alert.event_name.as_deref()),
+    ] {
+        let Some(value) = value.map(|v| ascii_line(v, ATTRIBUTE_MAX)) else {
+            continue;
+        };
+        if !value.trim().is_empty() {
+            out.insert(name.to_string(), value);
+        }
+    }
+    out
+}
+
+/// One request per destination that wants this alert's severity.
+pub fn publish_requests(alert: &Alert, destinations: &[Destination]) -> Vec<PublishRequest> {
+    let wanted: Vec<&Destination> = destinations
+        .iter()
+        .filter(|d| d.min_severity <= alert.rule.severity)
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let message = messages(alert);
+    let subject = subject(alert);
+    let attributes = attributes(alert);
+    wanted
+        .into_iter()
+        .map(|d| PublishRequest {
+            rule: alert.rule.id.clone(),
+            destination: d.name.clone(),
+            topic_arn: d.topic_arn.clone(),
+            subject: subject.clone(),
+            message: message.clone(),
+            attributes: attributes.clone(),
+        })
+        .collect()
+}
+
+/// `s` reduced to `[A-Za-z0-9-_:.]`, at most 64 characters.
+pub fn token(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        .take(64)
+        .collect()
+}
+
+/// The message sent when SNS refuses the full one as invalid: rule id,
+/// severity, account and event id only, each reduced to `[A-Za-z0-9-_:.]`,
+/// so nothing in the event can make it fail too.
+pub fn fallback_request(alert: &Alert, destination: &Destination) -> PublishRequest {
+    let sev = alert.rule.severity;
+    let or_dash = |s: Option<&str>| {
+        let t = s.map(token).unwrap_or_default();
+        if t.is_empty() { "-".to_string() } else { t }
+    };
+    let rule = or_dash(Some(&alert.rule.id));
+    let account = or_dash(alert.account.as_deref());
+    let event_id = or_dash(alert.event_id.as_deref());
+    let note = "The full alert could not be delivered; look the event up in CloudTrail by its id.";
+    let default = serde_json::json!({
+        "rule": rule,
+        "severity": sev.as_str(),
+        "account": account,
+        "event_id": event_id,
+        "fallback": true,
+        "note": note,
+    })
+    .to_string();
+    let email = format!(
+        "{}: alert from rule {rule}\n\nSeverity:     {}\nRule:         {rule}\nAccount:      {account}\nEvent id:     {event_id}\n\n{note}\n",
+        sev.label(),
+        sev.label()
+    );
+    let sms = sanitize::ellipsize(
+        &format!("{}: rule {rule} in {account} event {event_id}", sev.label()),
+        SMS_MAX,
+    );
+    let https = serde_json::json!({
+        "version": "1.0",
+        "source": "custom",
+        "content": {
+            "textType": "client-markdown",
+            "title": format!("[{}] Alert from rule {}", sev.label(), sanitize::markdown(&rule, 64)),
+            "description": format!(
+                "*Account:* {}\n*Event id:* {}\n{note}",
+                sanitize::markdown(&account, 64),
+                sanitize::markdown(&event_id, 64)
+            ),
+            "keywords": [sev.label(), sanitize::markdown(&rule, 64)],
+        },
+    })
+    .to_string();
+    let subject = sanitize::ellipsize(
+        &format!("[{}] Alert from rule {rule}", sev.label()),
+        SUBJECT_MAX,
+    );
+    let mut attributes = BTreeMap::new();
+    attributes.insert("severity".to_string(), sev.as_str().to_string());
+    attributes.insert("rule".to_string(), rule.clone());
+    PublishRequest {
+        rule: alert.rule.id.clone(),
+        destination: destination.name.clone(),
+        topic_arn: destination.topic_arn.clone(),
+        subject: Some(subject),
+        message: Messages {
+            default,
+            email,
+            sms,
+            https,
+        },
+        attributes,
+    }
+}
+
+/// One line for `evaluate --format text`, optionally with the severity in
+/// colour. Event values are cleaned, so they cannot send escapes to the
+/// terminal.
+pub fn text_line(alert: &Alert, color: bool) -> String {
+    let sev = alert.rule.severity;
+    let label = format!("{:<8}", sev.label());
+    let label = if color {
+        let code = match sev {
+            Severity::Critical => "1;31",
+            Severity::High => "31",
+            Severity::Medium => "33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        format!("\u{1b}[{code}m{label}\u{1b}[0m")
+    } else {
+        label
+    };
+    let v = |s: &str| clean(s, 120);
+    let mut line = format!("{label} {}", v(&alert.rule.id));
+    if let Some(e) = alert.event_name.as_deref().map(v).filter(|e| !e.is_empty()) {
+        line.push_str(&format!(" {e}"));
+        if alert.failed {
+            line.push_str(" (failed)");
+        }
+    }
+    if let Some(who) = alert.who().map(|w| v(&w)).filter(|w| !w.is_empty()) {
+        line.push_str(&format!(" by {who}"));
+    }
+    let account = match (alert.account_name.as_deref(), alert.account.as_deref()) {
+        (Some(n), Some(a)) => Some(format!("{} ({})", v(n), v(a))),
+        (Some(n), None) => Some(v(n)),
+        (None, Some(a)) => Some(v(a)),
+        (None, None) => None,
+    };
+    if let Some(account) = account {
+        line.push_str(&format!(" in {account}"));
+    }
+    if let Some(region) = alert.region.as_deref().map(v).filter(|r| !r.is_empty()) {
+        line.push_str(&format!(" {region}"));
+    }
+    if let Some(ip) = alert.source_ip.as_deref().map(v).filter(|i| !i.is_empty()) {
+        line.push_str(&format!(" from {ip}"));
+    }
+    if let Some(t) = alert.event_time.as_deref().map(v).filter(|t| !t.is_empty()) {
+        line.push_str(&format!(" at {t}"));
+    }
+    if let Some(id) = alert.event_id.as_deref().map(v).filter(|i| !i.is_empty()) {
+        line.push_str(&format!(" [{id}]"));
+    }
+    line
+}
+
+/// `Success`, or `Failed` with the error code.
+pub(crate) fn result_text(alert: &Alert) -> String {
+    match (alert.failed, alert.error_code.as_deref()) {
+        (true, Some(code)) => format!("Failed: {code}"),
+        (true, None) => "Failed".to_string(),
+        (false, _) => "Success".to_string(),
+    }
+}
+
+/// `2024-05-01 09:12:44 UTC` from CloudTrail's `2024-05-01T09:12:44Z`; other
+/// shapes are shown as they are.
+pub(crate) fn event_time(alert: &Alert) -> Option<String> {
+    let t = alert.event_time.as_deref()?;
+    let b = t.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let shaped = b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && b[b.len() - 1] == b'Z';
+    if shaped {
+        Some(format!("{} {} UTC", &t[..10], &t[11..19]))
+    } else {
+        Some(t.to_string())
+    }
+}
+
+fn console_link_or_none(alert: &Alert) -> Value {
+    alert.console_link().map_or(Value::Null, Value::String)
 }

@@ -1,12 +1,68 @@
 //! Rule files (YAML or JSON), settings (account names, scopes, overrides) and
 //! the built-in pack (`rules/builtin.yaml`, embedded at compile time).
 
+mod file;
+mod load;
+mod yaml;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde_json::Value;
 
 use crate::severity::Severity;
+
+pub use file::{AccountDef, Override, RawRule, RawScope, RuleFile};
+pub use load::{load, load_sources};
+
+/// The file name under which the built-in pack's rules and errors are reported.
+pub const BUILTIN_FILE: &str = "builtin";
+
+/// The built-in rule pack, in the rule-file format.
+pub fn builtin_source() -> &'static str {
+    include_str!("../rules/builtin.yaml")
+}
+
+/// One problem in a rule file, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}{message}", location(.file, *.line), .rule_id.as_ref().map(|id| format!("rule `{id}`: ")).unwrap_or_default())]
+pub struct RuleFileError {
+    pub file: String,
+    /// 1-based line; 0 when the file could not be read at all.
+    pub line: usize,
+    pub rule_id: Option<String>,
+    pub message: String,
+}
+
+fn location(file: &str, line: usize) -> String {
+    if line == 0 {
+        format!("{file}: ")
+    } else {
+        format!("{file}:{line}: ")
+    }
+}
+
+/// Parse and check one rule file on its own. Account names used in scopes and
+/// override targets are checked by [`load_sources`], which sees every file.
+pub fn parse_file(name: &str, text: &str) -> Result<RuleFile, Vec<RuleFileError>> {
+    let parsed = file::parse(name, text);
+    if parsed.errors.is_empty() {
+        Ok(parsed.file)
+    } else {
+        Err(parsed.errors)
+    }
+}
+
+/// The one place rule files check an event pattern, so that rule files accept
+/// exactly what EventBridge (and our matcher) accepts. `text` is the pattern as
+/// JSON with members in the order written, which decides the reason EventBridge
+/// reports first. Returns the dotted path of the problem (`""` at the top) and
+/// EventBridge's reason.
+pub(crate) fn validate_pattern(text: &str) -> Result<(), (String, String)> {
+    crate::pattern::Pattern::parse(text, &mut crate::event::PathSet::new())
+        .map(|_| ())
+        .map_err(|e| (e.path, e.reason))
+}
 
 /// Where a rule (or an error) comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]

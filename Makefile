@@ -1,0 +1,65 @@
+# cloudtrail-alerts — every task a user or CI runs.
+#   make demo   evaluate the sample events in events/ with the built-in rules
+#   make test   install the tools, then run every check and test
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+CHECKOV_VENV ?= .venv-checkov
+PYTHON ?= python3
+# Tools installed by `make setup` (moto, cfn-lint, sam, cargo-lambda, zig) come first.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+EVENT ?= events/root-console-login.json
+
+.PHONY: help setup setup-python setup-rust demo test check unit lint build deploy invoke invoke-lambda bench fmt clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: setup-python setup-rust ## install every tool the project needs (Python tools in .venv, Rust components)
+
+setup-python: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+
+$(VENV)/.installed: requirements-tools.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-tools.txt
+	touch $@
+
+# checkov pins versions that clash with aws-sam-cli, so it lives in its own virtualenv.
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.txt
+	touch $@
+
+setup-rust:
+	rustup component add clippy rustfmt
+	rustup target add aarch64-unknown-linux-gnu
+
+demo: ## evaluate events/*.json with the built-in rules and show the alerts (no AWS needed)
+	cargo run --quiet --bin cloudtrail-alerts -- evaluate --format text events/*.json
+
+test: setup check unit lint build-check invoke-lambda-check ## everything CI runs
+
+check: ## formatting and lints, with and without the Lambda feature
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --no-default-features --all-targets -- -D warnings
+
+unit: ## unit, integration and CLI tests (starts a local SNS where needed)
+	if command -v cargo-nextest >/dev/null; then cargo nextest run --no-fail-fast; else cargo test --no-fail-fast; fi
+	cargo test --doc --quiet
+
+invoke: ## dry run of the CLI on one event: make invoke EVENT=events/vpc-create.json
+	cargo run --quiet --bin cloudtrail-alerts -- render $(EVENT)
+
+bench: ## criterion benchmarks (figures in docs/performance.md)
+	cargo bench --no-default-features --bench engine
+
+fmt: ## format the code
+	cargo fmt --all
+
+-include mk/*.mk

@@ -1,0 +1,38 @@
+//! SMS: at most 140 printable ASCII characters, the essentials first
+//! (severity, what, account, who, source IP), so a cut loses the least.
+
+use crate::alert::Alert;
+
+use super::sanitize::{ascii_line, ellipsize};
+use super::subject::usable;
+
+pub const SMS_MAX: usize = 140;
+
+pub fn sms(alert: &Alert) -> String {
+    let part = |s: Option<&str>, max: usize| s.map(|s| ascii_line(s, max)).filter(|s| usable(s));
+    let mut text = alert.rule.severity.label().to_string();
+    text.push(':');
+    let title = part(Some(&alert.rule.title), 48).or_else(|| part(Some(&alert.rule.id), 48));
+    if let Some(title) = title {
+        text.push(' ');
+        text.push_str(&title);
+    }
+    let failed = if alert.failed { " failed" } else { "" };
+    match part(alert.event_name.as_deref(), 32) {
+        Some(event) => text.push_str(&format!(" ({event}{failed})")),
+        None if alert.failed => text.push_str(" (failed)"),
+        None => {}
+    }
+    let account =
+        part(alert.account_name.as_deref(), 24).or_else(|| part(alert.account.as_deref(), 24));
+    if let Some(account) = account {
+        text.push_str(&format!(" in {account}"));
+    }
+    if let Some(who) = part(alert.who().as_deref(), 32) {
+        text.push_str(&format!(" by {who}"));
+    }
+    if let Some(ip) = part(alert.source_ip.as_deref(), 39) {
+        text.push_str(&format!(" from {ip}"));
+    }
+    ellipsize(&text, SMS_MAX)
+}

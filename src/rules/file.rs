@@ -1,0 +1,821 @@
+//! One rule file: its YAML tree checked against the rule-file schema.
+//!
+//! Every problem is collected (never only the first), each with its line and,
+//! inside a rule or an override, the rule id, so that a user fixes a file in
+//! one pass.
+
+use serde_json::Value;
+
+use super::RuleFileError;
+use super::yaml::{self, Entry, Kind, Node};
+use crate::severity::Severity;
+
+/// A parsed rule file: rules, account names and overrides, with their lines.
+/// Account names in scopes are not resolved yet (other files may define them).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleFile {
+    pub name: String,
+    pub rules: Vec<RawRule>,
+    pub accounts: Vec<AccountDef>,
+    pub overrides: Vec<Override>,
+}
+
+/// A rule as written in a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawRule {
+    pub id: String,
+    pub line: usize,
+    pub title: String,
+    pub description: String,
+    pub severity: Severity,
+    pub pattern: Value,
+    pub exclude: Vec<Value>,
+    pub runbook: Option<String>,
+    pub enabled: bool,
+    pub references: Vec<String>,
+    pub scope: Option<RawScope>,
+}
+
+/// A scope as written: accounts may be ids or names defined under `accounts:`.
+/// `None` for a list means the key was not given.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawScope {
+    pub line: usize,
+    /// Account ids or names, each with its line.
+    pub accounts: Option<Vec<(String, usize)>>,
+    pub regions: Option<Vec<String>>,
+}
+
+/// An account name and its ids, e.g. `prod: ["111122223333"]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountDef {
+    pub name: String,
+    pub line: usize,
+    pub ids: Vec<String>,
+}
+
+/// A change to an existing rule (built-in or from another file), by id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Override {
+    pub rule_id: String,
+    pub line: usize,
+    pub enabled: Option<bool>,
+    pub severity: Option<Severity>,
+    /// Added to the rule's own excludes.
+    pub exclude: Vec<Value>,
+    pub scope: Option<RawScope>,
+}
+
+pub(crate) const TOP_KEYS: &[&str] = &["rules", "accounts", "overrides"];
+pub(crate) const RULE_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "severity",
+    "pattern",
+    "exclude",
+    "runbook",
+    "enabled",
+    "references",
+    "scope",
+];
+pub(crate) const OVERRIDE_KEYS: &[&str] = &["enabled", "severity", "exclude", "scope"];
+pub(crate) const SCOPE_KEYS: &[&str] = &["accounts", "regions"];
+
+/// What parsing a file produced: the valid parts, every error, and the ids of
+/// all rules that had a usable id, valid or not (so that other files'
+/// overrides and duplicate checks do not report a second, misleading error).
+pub(crate) struct Parsed {
+    pub file: RuleFile,
+    pub errors: Vec<RuleFileError>,
+    pub ids: Vec<(String, usize)>,
+    /// Every scope written (in rules and overrides, valid or not), so that
+    /// account names are checked even where the rule itself has other errors.
+    pub scopes: Vec<(Option<String>, RawScope)>,
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    errors: Vec<RuleFileError>,
+    scopes: Vec<(Option<String>, RawScope)>,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, line: usize, rule_id: Option<&str>, message: impl Into<String>) {
+        self.errors.push(RuleFileError {
+            file: self.file.to_string(),
+            line,
+            rule_id: rule_id.map(str::to_string),
+            message: message.into(),
+        });
+    }
+
+    fn unknown_keys(&mut self, entries: &[Entry], known: &[&str], what: &str, rule: Option<&str>) {
+        for entry in entries {
+            if !known.contains(&entry.key.as_str()) {
+                let hint = did_you_mean(&entry.key, known.iter().copied())
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_else(|| format!("; expected one of {}", known.join(", ")));
+                self.err(
+                    entry.key_line,
+                    rule,
+                    format!("unknown key `{}` in {what}{hint}", entry.key),
+                );
+            }
+        }
+    }
+}
+
+pub(crate) fn parse(name: &str, text: &str) -> Parsed {
+    let mut ctx = Ctx {
+        file: name,
+        errors: Vec::new(),
+        scopes: Vec::new(),
+    };
+    let mut file = RuleFile {
+        name: name.to_string(),
+        ..RuleFile::default()
+    };
+    let mut ids = Vec::new();
+    let root = match yaml::parse(text) {
+        Ok(root) => root,
+        Err(errors) => {
+            for e in errors {
+                ctx.err(e.line, None, e.message);
+            }
+            return Parsed {
+                file,
+                errors: ctx.errors,
+                ids,
+                scopes: ctx.scopes,
+            };
+        }
+    };
+    match &root.kind {
+        Kind::Null => {}
+        Kind::Map(entries) => {
+            ctx.unknown_keys(entries, TOP_KEYS, "a rule file", None);
+            if let Some(node) = get(entries, "accounts") {
+                file.accounts = parse_accounts(&mut ctx, node);
+            }
+            if let Some(node) = get(entries, "rules") {
+                match &node.kind {
+                    Kind::Seq(items) => {
+                        for item in items {
+                            if let Some(rule) = parse_rule(&mut ctx, item, &mut ids) {
+                                file.rules.push(rule);
+                            }
+                        }
+                    }
+                    Kind::Null => {}
+                    _ => ctx.err(
+                        node.line,
+                        None,
+                        format!("`rules` must be a list of rules, not {}", node.type_name()),
+                    ),
+                }
+            }
+            if let Some(node) = get(entries, "overrides") {
+                file.overrides = parse_overrides(&mut ctx, node);
+            }
+        }
+        Kind::Seq(_) => ctx.err(
+            root.line,
+            None,
+            "a rule file is a mapping; put the list of rules under `rules:`",
+        ),
+        _ => ctx.err(
+            root.line,
+            None,
+            format!(
+                "a rule file is a mapping with `rules`, `accounts` and `overrides`, not {}",
+                root.type_name()
+            ),
+        ),
+    }
+    Parsed {
+        file,
+        errors: ctx.errors,
+        ids,
+        scopes: ctx.scopes,
+    }
+}
+
+fn get<'a>(entries: &'a [Entry], key: &str) -> Option<&'a Node> {
+    entries.iter().find(|e| e.key == key).map(|e| &e.value)
+}
+
+fn parse_rule(ctx: &mut Ctx, node: &Node, ids: &mut Vec<(String, usize)>) -> Option<RawRule> {
+    let Kind::Map(entries) = &node.kind else {
+        ctx.err(
+            node.line,
+            None,
+            format!("a rule must be a mapping, not {}", node.type_name()),
+        );
+        return None;
+    };
+    let before = ctx.errors.len();
+
+    let id = match get(entries, "id") {
+        None => {
+            ctx.err(node.line, None, "rule has no `id`");
+            None
+        }
+        Some(n) => match n.as_str() {
+            Some(id) if is_kebab_case(id) => Some(id.to_string()),
+            Some(id) => {
+                ctx.err(
+                    n.line,
+                    Some(id),
+                    format!(
+                        "rule id `{id}` is not kebab-case (lower-case letters, digits and single \
+                         dashes, starting with a letter, e.g. `{}`)",
+                        to_kebab_case(id)
+                    ),
+                );
+                None
+            }
+            None => {
+                ctx.err(
+                    n.line,
+                    None,
+                    format!("`id` must be a string, not {}", n.type_name()),
+                );
+                None
+            }
+        },
+    };
+    if let Some(id) = &id {
+        ids.push((id.clone(), node.line));
+    }
+    let rid = id.as_deref();
+    ctx.unknown_keys(entries, RULE_KEYS, "a rule", rid);
+
+    let title = match get(entries, "title") {
+        None => {
+            ctx.err(node.line, rid, "rule has no `title`");
+            None
+        }
+        Some(n) => string(ctx, n, "title", rid).and_then(|t| {
+            if t.trim().is_empty() {
+                ctx.err(n.line, rid, "`title` is empty");
+                None
+            } else if t.contains('\n') {
+                ctx.err(
+                    n.line,
+                    rid,
+                    "`title` must be one line (it is used in e-mail subjects and SMS)",
+                );
+                None
+            } else {
+                Some(t)
+            }
+        }),
+    };
+    let description = get(entries, "description")
+        .and_then(|n| string(ctx, n, "description", rid))
+        .unwrap_or_default();
+    let severity = match get(entries, "severity") {
+        None => {
+            ctx.err(node.line, rid, "rule has no `severity`");
+            None
+        }
+        Some(n) => severity(ctx, n, rid),
+    };
+    let pattern = match get(entries, "pattern") {
+        None => {
+            ctx.err(node.line, rid, "rule has no `pattern`");
+            None
+        }
+        Some(n) => pattern(ctx, n, rid, "pattern"),
+    };
+    let exclude = get(entries, "exclude")
+        .map(|n| excludes(ctx, n, rid))
+        .unwrap_or_default();
+    let runbook = get(entries, "runbook").and_then(|n| string(ctx, n, "runbook", rid));
+    let enabled = get(entries, "enabled")
+        .and_then(|n| boolean(ctx, n, "enabled", rid))
+        .unwrap_or(true);
+    let references = get(entries, "references")
+        .map(|n| string_list(ctx, n, "references", rid))
+        .unwrap_or_default();
+    let scope = get(entries, "scope").and_then(|n| scope(ctx, n, rid));
+
+    if ctx.errors.len() > before {
+        return None;
+    }
+    Some(RawRule {
+        id: id?,
+        line: node.line,
+        title: title?,
+        description,
+        severity: severity?,
+        pattern: pattern?,
+        exclude,
+        runbook,
+        enabled,
+        references,
+        scope,
+    })
+}
+
+fn parse_accounts(ctx: &mut Ctx, node: &Node) -> Vec<AccountDef> {
+    let entries = match &node.kind {
+        Kind::Map(entries) => entries,
+        Kind::Null => return Vec::new(),
+        _ => {
+            ctx.err(
+                node.line,
+                None,
+                format!(
+                    "`accounts` must map names to lists of account ids (e.g. `prod: [\"111122223333\"]`), not {}",
+                    node.type_name()
+                ),
+            );
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let name = &entry.key;
+        if name.trim().is_empty() {
+            ctx.err(entry.key_line, None, "account name is empty");
+            continue;
+        }
+        if is_account_id(name) {
+            ctx.err(
+                entry.key_line,
+                None,
+                format!(
+                    "account name `{name}` looks like an account id; use a name such as `prod`"
+                ),
+            );
+            continue;
+        }
+        let items: Vec<&Node> = match &entry.value.kind {
+            Kind::Seq(items) => items.iter().collect(),
+            Kind::Str(_) | Kind::Int(_) | Kind::UInt(_) => vec![&entry.value],
+            _ => {
+                ctx.err(
+                    entry.value.line,
+                    None,
+                    format!(
+                        "account `{name}` must be a list of 12-digit account ids, not {}",
+                        entry.value.type_name()
+                    ),
+                );
+                continue;
+            }
+        };
+        if items.is_empty() {
+            ctx.err(
+                entry.value.line,
+                None,
+                format!("account `{name}` lists no account ids"),
+            );
+            continue;
+        }
+        let mut ids = Vec::new();
+        for item in items {
+            match account_id(item) {
+                Ok(id) => ids.push(id),
+                Err(message) => ctx.err(item.line, None, format!("account `{name}`: {message}")),
+            }
+        }
+        out.push(AccountDef {
+            name: name.clone(),
+            line: entry.key_line,
+            ids,
+        });
+    }
+    out
+}
+
+/// A 12-digit account id. Unquoted ids are integers in YAML; they are accepted
+/// when they still have 12 digits (a leading zero would have been lost).
+fn account_id(node: &Node) -> Result<String, String> {
+    let text = match &node.kind {
+        Kind::Str(s) => s.clone(),
+        Kind::Int(i) => i.to_string(),
+        Kind::UInt(u) => u.to_string(),
+        _ => {
+            return Err(format!(
+                "an account id must be a string, not {}",
+                node.type_name()
+            ));
+        }
+    };
+    if is_account_id(&text) {
+        Ok(text)
+    } else if matches!(node.kind, Kind::Int(_) | Kind::UInt(_)) {
+        Err(format!(
+            "`{text}` is not a 12-digit account id; quote ids (\"012345678901\") so leading zeros are kept"
+        ))
+    } else {
+        Err(format!("`{text}` is not a 12-digit account id"))
+    }
+}
+
+pub(crate) fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn parse_overrides(ctx: &mut Ctx, node: &Node) -> Vec<Override> {
+    let entries = match &node.kind {
+        Kind::Map(entries) => entries,
+        Kind::Null => return Vec::new(),
+        _ => {
+            ctx.err(
+                node.line,
+                None,
+                format!(
+                    "`overrides` must map rule ids to changes (e.g. `vpc-change: {{enabled: false}}`), not {}",
+                    node.type_name()
+                ),
+            );
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let rid = Some(entry.key.as_str());
+        let fields = match &entry.value.kind {
+            Kind::Map(fields) => fields,
+            _ => {
+                ctx.err(
+                    entry.value.line,
+                    rid,
+                    format!(
+                        "an override must be a mapping with {}, not {}",
+                        OVERRIDE_KEYS.join(", "),
+                        entry.value.type_name()
+                    ),
+                );
+                continue;
+            }
+        };
+        let before = ctx.errors.len();
+        ctx.unknown_keys(fields, OVERRIDE_KEYS, "an override", rid);
+        let over = Override {
+            rule_id: entry.key.clone(),
+            line: entry.key_line,
+            enabled: get(fields, "enabled").and_then(|n| boolean(ctx, n, "enabled", rid)),
+            severity: get(fields, "severity").and_then(|n| severity(ctx, n, rid)),
+            exclude: get(fields, "exclude")
+                .map(|n| excludes(ctx, n, rid))
+                .unwrap_or_default(),
+            scope: get(fields, "scope").and_then(|n| scope(ctx, n, rid)),
+        };
+        if ctx.errors.len() == before {
+            out.push(over);
+        }
+    }
+    out
+}
+
+fn string(ctx: &mut Ctx, node: &Node, key: &str, rid: Option<&str>) -> Option<String> {
+    match &node.kind {
+        Kind::Str(s) => Some(s.clone()),
+        _ => {
+            ctx.err(
+                node.line,
+                rid,
+                format!("`{key}` must be a string, not {}", node.type_name()),
+            );
+            None
+        }
+    }
+}
+
+fn string_list(ctx: &mut Ctx, node: &Node, key: &str, rid: Option<&str>) -> Vec<String> {
+    let Kind::Seq(items) = &node.kind else {
+        ctx.err(
+            node.line,
+            rid,
+            format!(
+                "`{key}` must be a list of strings, not {}",
+                node.type_name()
+            ),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        if let Some(s) = string(ctx, item, key, rid) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn boolean(ctx: &mut Ctx, node: &Node, key: &str, rid: Option<&str>) -> Option<bool> {
+    match &node.kind {
+        Kind::Bool(b) => Some(*b),
+        Kind::Str(s) => {
+            ctx.err(
+                node.line,
+                rid,
+                format!("`{key}` must be true or false, not the string `{s}` (YAML 1.2 reads yes/no/on/off as strings)"),
+            );
+            None
+        }
+        _ => {
+            ctx.err(
+                node.line,
+                rid,
+                format!("`{key}` must be true or false, not {}", node.type_name()),
+            );
+            None
+        }
+    }
+}
+
+fn severity(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Option<Severity> {
+    let parsed = node.as_str().map(str::parse::<Severity>);
+    match parsed {
+        Some(Ok(sev)) => Some(sev),
+        _ => {
+            let shown = match &node.kind {
+                Kind::Str(s) => format!("`{s}`"),
+                _ => node.type_name().to_string(),
+            };
+            ctx.err(
+                node.line,
+                rid,
+                format!("bad severity {shown}: expected one of info, low, medium, high, critical"),
+            );
+            None
+        }
+    }
+}
+
+fn excludes(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Vec<Value> {
+    let Kind::Seq(items) = &node.kind else {
+        ctx.err(
+            node.line,
+            rid,
+            format!(
+                "`exclude` must be a list of event patterns, not {}",
+                node.type_name()
+            ),
+        );
+        return Vec::new();
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| pattern(ctx, item, rid, &format!("exclude[{i}]")))
+        .collect()
+}
+
+/// An event pattern, written as YAML or as a string holding JSON, checked by
+/// the pattern language's own validation.
+fn pattern(ctx: &mut Ctx, node: &Node, rid: Option<&str>, what: &str) -> Option<Value> {
+    let (text, value) = match &node.kind {
+        Kind::Str(text) => match serde_json::from_str::<Value>(text) {
+            Ok(value) => (text.clone(), value),
+            Err(e) => {
+                ctx.err(
+                    node.line,
+                    rid,
+                    format!("`{what}` is a string but not valid JSON: {e}"),
+                );
+                return None;
+            }
+        },
+        _ => (node.to_json_text(), node.to_json()),
+    };
+    match super::validate_pattern(&text) {
+        Ok(()) => Some(value),
+        Err((path, reason)) => {
+            let at = if path.is_empty() {
+                String::new()
+            } else {
+                format!(" at `{path}`")
+            };
+            ctx.err(
+                line_of_path(node, &path),
+                rid,
+                format!("`{what}`{at}: Event pattern is not valid. Reason: {reason}"),
+            );
+            None
+        }
+    }
+}
+
+/// The line of the deepest node of `node` along the dotted `path` (keys may
+/// themselves contain dots, and `$or` branches are searched), so an error points
+/// at the offending field rather than at the start of the pattern.
+fn line_of_path(node: &Node, path: &str) -> usize {
+    fn walk(node: &Node, rest: &str) -> Option<usize> {
+        if rest.is_empty() {
+            return Some(node.line);
+        }
+        match &node.kind {
+            Kind::Map(entries) => entries.iter().find_map(|e| {
+                if e.key == "$or" {
+                    return walk(&e.value, rest);
+                }
+                let after = rest.strip_prefix(e.key.as_str())?;
+                if after.is_empty() {
+                    Some(walk(&e.value, "").unwrap_or(e.key_line))
+                } else {
+                    let after = after.strip_prefix('.')?;
+                    Some(walk(&e.value, after).unwrap_or(e.key_line))
+                }
+            }),
+            Kind::Seq(items) => items.iter().find_map(|item| walk(item, rest)),
+            _ => None,
+        }
+    }
+    walk(node, path).unwrap_or(node.line)
+}
+
+fn scope(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Option<RawScope> {
+    let Kind::Map(entries) = &node.kind else {
+        ctx.err(
+            node.line,
+            rid,
+            format!(
+                "`scope` must be a mapping with `accounts` and/or `regions`, not {}",
+                node.type_name()
+            ),
+        );
+        return None;
+    };
+    ctx.unknown_keys(entries, SCOPE_KEYS, "a scope", rid);
+    let accounts = get(entries, "accounts").map(|n| {
+        let items: Vec<&Node> = match &n.kind {
+            Kind::Seq(items) => items.iter().collect(),
+            _ => vec![n],
+        };
+        items
+            .into_iter()
+            .filter_map(|item| match &item.kind {
+                Kind::Str(s) => Some((s.clone(), item.line)),
+                Kind::Int(_) | Kind::UInt(_) => match account_id(item) {
+                    Ok(id) => Some((id, item.line)),
+                    Err(message) => {
+                        ctx.err(item.line, rid, format!("scope: {message}"));
+                        None
+                    }
+                },
+                _ => {
+                    ctx.err(
+                        item.line,
+                        rid,
+                        format!(
+                            "scope accounts are account ids or names, not {}",
+                            item.type_name()
+                        ),
+                    );
+                    None
+                }
+            })
+            .collect()
+    });
+    let regions = get(entries, "regions").map(|n| {
+        let list = match &n.kind {
+            Kind::Str(s) => vec![s.clone()],
+            _ => string_list(ctx, n, "regions", rid),
+        };
+        for region in &list {
+            if !is_region(region) {
+                ctx.err(
+                    n.line,
+                    rid,
+                    format!("`{region}` is not an AWS region name (e.g. `eu-west-1`)"),
+                );
+            }
+        }
+        list
+    });
+    let scope = RawScope {
+        line: node.line,
+        accounts,
+        regions,
+    };
+    ctx.scopes.push((rid.map(str::to_string), scope.clone()));
+    Some(scope)
+}
+
+/// `us-east-1`, `us-gov-west-1`, `ap-southeast-5`: lower-case words and a number,
+/// dash-separated. A typo such as `us-east1` would otherwise silence a rule.
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+pub(crate) fn is_kebab_case(id: &str) -> bool {
+    id.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+fn to_kebab_case(id: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in id.chars() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && prev_lower && !out.ends_with('-') {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+            prev_lower = false;
+        }
+    }
+    let trimmed = out
+        .trim_matches('-')
+        .trim_start_matches(|c: char| c.is_ascii_digit());
+    if trimmed.is_empty() {
+        "my-rule".to_string()
+    } else {
+        trimmed.trim_start_matches('-').to_string()
+    }
+}
+
+/// The closest candidate within a small edit distance, for "did you mean".
+pub(crate) fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(row[j + 1])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_case_ids() {
+        for ok in ["vpc-change", "a", "cis-4-3", "s3-bucket-policy-change"] {
+            assert!(is_kebab_case(ok), "{ok}");
+        }
+        for bad in [
+            "VpcChange",
+            "vpc_change",
+            "-vpc",
+            "vpc-",
+            "vpc--change",
+            "4-3",
+            "",
+        ] {
+            assert!(!is_kebab_case(bad), "{bad}");
+        }
+        assert_eq!(to_kebab_case("VpcChange"), "vpc-change");
+        assert_eq!(to_kebab_case("my_rule"), "my-rule");
+    }
+
+    #[test]
+    fn regions_and_suggestions() {
+        assert!(is_region("us-gov-west-1") && is_region("eu-west-1"));
+        assert!(!is_region("us-east1") && !is_region("US-EAST-1") && !is_region("global"));
+        assert_eq!(
+            did_you_mean("severty", RULE_KEYS.iter().copied()),
+            Some("severity")
+        );
+        assert_eq!(
+            did_you_mean("excludes", RULE_KEYS.iter().copied()),
+            Some("exclude")
+        );
+        assert_eq!(did_you_mean("zzz", RULE_KEYS.iter().copied()), None);
+    }
+}

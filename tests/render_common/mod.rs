@@ -1,0 +1,401 @@
+//! Shared by the render tests: rules built by hand from the built-in pack's
+//! texts, the sample and hostile events, and the invariants every rendered
+//! alert must keep whatever the event says.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use cloudtrail_alerts::alert::Alert;
+use cloudtrail_alerts::render::sanitize::is_forbidden;
+use cloudtrail_alerts::render::{self, Destination};
+use cloudtrail_alerts::rules::{Origin, Rule, Scope, Settings};
+use cloudtrail_alerts::severity::Severity;
+use serde_json::Value;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A rule as the loader would produce it, built from the built-in pack's texts
+/// (tests/fixtures/render/rules.json).
+pub fn rule(id: &str) -> Rule {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/render/rules.json")).unwrap();
+    let all: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let r = all
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no rule {id} in rules.json"));
+    let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+    Rule {
+        id: s("id"),
+        title: s("title"),
+        description: s("description"),
+        severity: s("severity").parse().unwrap(),
+        pattern: serde_json::json!({"source": ["aws.test"]}),
+        exclude: vec![],
+        runbook: r["runbook"].as_str().map(str::to_string),
+        enabled: true,
+        references: r["references"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        scope: Scope::default(),
+        origin: Origin {
+            file: "builtin".into(),
+            line: 1,
+        },
+    }
+}
+
+/// A rule with hand-picked texts, e.g. hostile ones.
+pub fn custom_rule(id: &str, title: &str, severity: Severity) -> Rule {
+    Rule {
+        id: id.into(),
+        title: title.into(),
+        description: "A custom rule.".into(),
+        severity,
+        pattern: serde_json::json!({"source": ["aws.test"]}),
+        exclude: vec![],
+        runbook: None,
+        enabled: true,
+        references: vec![],
+        scope: Scope::default(),
+        origin: Origin {
+            file: "custom.yaml".into(),
+            line: 1,
+        },
+    }
+}
+
+pub fn settings() -> Settings {
+    let mut accounts = BTreeMap::new();
+    accounts.insert("prod".to_string(), vec!["111122223333".to_string()]);
+    accounts.insert("security".to_string(), vec!["444455556666".to_string()]);
+    Settings { accounts }
+}
+
+/// The rule each sample or hostile event is rendered with.
+pub fn rule_for(name: &str) -> Rule {
+    let id = match name {
+        "root-console-login" | "crafted-link-fields" => "root-account-usage",
+        "console-login-failure" => "console-login-failure",
+        "security-group-open-ssh" => "security-group-change",
+        "cloudtrail-stop-logging" => "cloudtrail-config-change",
+        "kms-schedule-key-deletion" => "kms-key-disable-or-deletion",
+        "iam-attach-admin-policy" | "line-forgery" => "iam-policy-change",
+        "s3-put-bucket-policy" | "ansi-bidi-invisible" | "markdown-mentions" => {
+            "s3-bucket-policy-change"
+        }
+        "unauthorized-api-call" | "wrong-types" => "unauthorized-api-call",
+        "cloudtrail-insight" => "cloudtrail-insight",
+        "network-acl-allow-all" => "network-acl-change",
+        "unicode-everywhere" => return custom_rule("unicode-rule", "登录 🚀 規則", Severity::High),
+        _ => return custom_rule("sample-event", "Sample event", Severity::Medium),
+    };
+    rule(id)
+}
+
+/// `(name, event)` for every JSON file in `dir`, sorted by name.
+pub fn events_in(dir: &Path) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let event: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        out.push((name, event));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+pub fn sample_events() -> Vec<(String, Value)> {
+    let mut all = events_in(&root().join("tests/fixtures/render/events"));
+    // The project's sample events, when present.
+    all.extend(events_in(&root().join("events")));
+    all
+}
+
+pub fn hostile_events() -> Vec<(String, Value)> {
+    events_in(&root().join("tests/fixtures/hostile"))
+}
+
+pub fn alert_for(name: &str, event: &Value) -> Alert {
+    Alert::build(&rule_for(name), event, &settings())
+}
+
+pub fn printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..=0x7e).contains(&b))
+}
+
+/// Labels the email writes at column 0, and its headings.
+const EMAIL_LABELS: &[&str] = &[
+    "Severity:",
+    "Rule:",
+    "Event:",
+    "Result:",
+    "Error:",
+    "Type:",
+    "ARN:",
+    "User:",
+    "Session:",
+    "Role:",
+    "Invoked by:",
+    "Access key:",
+    "Home account:",
+    "Principal id:",
+    "MFA:",
+    "Account:",
+    "Region:",
+    "Time:",
+    "Source IP:",
+    "User agent:",
+    "CloudTrail:",
+    "Event id:",
+];
+const EMAIL_HEADINGS: &[&str] = &[
+    "What happened",
+    "Who",
+    "Where",
+    "Request",
+    "About this rule",
+    "What to do",
+    "Links",
+];
+
+/// Strings an attacker put in hostile events that must never reach chat as markup.
+const INJECTIONS: &[&str] = &[
+    "<!channel>",
+    "<!here>",
+    "<@U",
+    "<#C",
+    "@here",
+    "@channel",
+    "](",
+    "<at>",
+    "<http",
+    "http://evil",
+    "https://evil",
+];
+
+fn assert_clean(what: &str, s: &str) {
+    if let Some(c) = s.chars().find(|c| is_forbidden(*c) && *c != '\n') {
+        panic!("{what}: forbidden character U+{:04X} in {s:?}", c as u32);
+    }
+}
+
+/// Every invariant of every output, for one alert.
+pub fn check_invariants(name: &str, alert: &Alert) {
+    // Subject: 1-99 printable ASCII characters.
+    let subject = render::subject(alert);
+    let subject = subject.unwrap_or_else(|| panic!("{name}: no subject"));
+    assert!(
+        (1..=99).contains(&subject.len()) && printable_ascii(&subject),
+        "{name}: bad subject {subject:?}"
+    );
+    assert!(subject.starts_with('['), "{name}: {subject:?}");
+
+    // SMS: 1-140 printable ASCII characters, severity first.
+    let sms = render::sms(alert);
+    assert!(
+        (1..=140).contains(&sms.len()) && printable_ascii(&sms),
+        "{name}: bad sms {sms:?}"
+    );
+    assert!(
+        sms.starts_with(alert.rule.severity.label()),
+        "{name}: {sms:?}"
+    );
+
+    // Email: only our labels and headings at column 0, one of each identity line.
+    let email = render::email(alert);
+    assert_clean(&format!("{name} email"), &email);
+    assert!(!email.contains('\r'), "{name}: CR in email");
+    let mut lines = email.lines();
+    let first = lines.next().unwrap();
+    assert!(
+        first.starts_with(alert.rule.severity.label()),
+        "{name}: {first:?}"
+    );
+    for line in lines {
+        if line.is_empty() || line.starts_with("  ") {
+            continue;
+        }
+        assert!(
+            EMAIL_HEADINGS.contains(&line) || EMAIL_LABELS.iter().any(|l| line.starts_with(l)),
+            "{name}: unexpected line at column 0: {line:?}"
+        );
+    }
+    let count = |prefix: &str| email.lines().filter(|l| l.starts_with(prefix)).count();
+    assert_eq!(count("Severity:"), 1, "{name}: email:\n{email}");
+    assert_eq!(count("Rule:"), 1, "{name}: email:\n{email}");
+    assert!(count("Result:") <= 1 && count("MFA:") <= 1 && count("Account:") <= 1);
+    let severity_line = email.lines().find(|l| l.starts_with("Severity:")).unwrap();
+    assert!(severity_line.ends_with(alert.rule.severity.label()));
+    match alert.console_link() {
+        Some(link) => {
+            let line = email
+                .lines()
+                .find(|l| l.starts_with("CloudTrail:"))
+                .unwrap();
+            assert!(line.ends_with(&link), "{name}: {line:?}");
+            assert_eq!(count("CloudTrail:"), 1);
+        }
+        None => assert_eq!(count("CloudTrail:"), 0, "{name}: forged link:\n{email}"),
+    }
+    // Links in event values are defanged: the only clickable link is ours.
+    // (The rule's own text, under its two headings, may link where it likes.)
+    let ours = usize::from(alert.console_link().is_some());
+    let mut heading = "";
+    let mut links = 0;
+    for line in email.lines() {
+        if EMAIL_HEADINGS.contains(&line) {
+            heading = line;
+        } else if heading != "About this rule" && heading != "What to do" {
+            links += line.matches("http://").count() + line.matches("https://").count();
+        }
+    }
+    assert_eq!(links, ours, "{name}: links in\n{email}");
+
+    // Chat: valid custom notification, no markup or mention from the event.
+    let chat = render::chat(alert);
+    assert_clean(&format!("{name} chat"), &chat);
+    let doc: Value = serde_json::from_str(&chat).unwrap_or_else(|e| panic!("{name}: chat {e}"));
+    assert_eq!(doc["version"], "1.0");
+    assert_eq!(doc["source"], "custom");
+    assert_eq!(doc["content"]["textType"], "client-markdown");
+    let title = doc["content"]["title"].as_str().unwrap();
+    let description = doc["content"]["description"].as_str().unwrap();
+    assert!(!title.is_empty() && title.chars().count() <= 250);
+    assert!(description.chars().count() <= 3000);
+    let mut shown = vec![title.to_string(), description.to_string()];
+    for key in ["nextSteps", "keywords"] {
+        if let Some(items) = doc["content"][key].as_array() {
+            shown.extend(items.iter().map(|i| i.as_str().unwrap().to_string()));
+        }
+    }
+    shown.push(doc["metadata"]["summary"].as_str().unwrap().to_string());
+    for text in &shown {
+        assert_clean(&format!("{name} chat text"), text);
+        for bad in INJECTIONS {
+            assert!(!text.contains(bad), "{name}: {bad:?} in chat text {text:?}");
+        }
+        assert!(
+            !text.contains(['<', '>', '@']),
+            "{name}: raw < > @ in chat text {text:?}"
+        );
+        assert_only_escaped_markup(name, text);
+    }
+
+    // Default: valid JSON within 96 KiB with the key facts.
+    let default = render::json(alert);
+    assert_clean(&format!("{name} default"), &default);
+    assert!(
+        default.len() <= 96 * 1024,
+        "{name}: default {} bytes",
+        default.len()
+    );
+    let doc: Value = serde_json::from_str(&default).unwrap();
+    assert_eq!(doc["rule"], alert.rule.id.as_str());
+    assert_eq!(doc["severity"], alert.rule.severity.as_str());
+    assert!(doc.get("detail").is_some());
+
+    // The whole SNS message (MessageStructure=json) stays under 256 KiB.
+    let dest = Destination {
+        name: "alerts".into(),
+        topic_arn: "arn:aws:sns:us-east-1:111122223333:alerts".into(),
+        min_severity: Severity::Info,
+    };
+    let requests = render::publish_requests(alert, std::slice::from_ref(&dest));
+    assert_eq!(requests.len(), 1);
+    let message = serde_json::to_string(&requests[0].message).unwrap();
+    assert!(
+        message.len() < 256 * 1024,
+        "{name}: message {} bytes",
+        message.len()
+    );
+    assert_clean(&format!("{name} message"), &message);
+    for (k, v) in &requests[0].attributes {
+        assert!(
+            !v.is_empty() && printable_ascii(v),
+            "{name}: attribute {k}={v:?}"
+        );
+    }
+    let fallback = render::fallback_request(alert, &dest);
+    let fb = serde_json::to_string(&fallback).unwrap();
+    assert!(
+        printable_ascii(&fb.replace('\n', " ")),
+        "{name}: fallback {fb}"
+    );
+
+    // CLI outputs.
+    let plain = render::text_line(alert, false);
+    assert_clean(&format!("{name} text"), &plain);
+    assert!(!plain.contains('\n'));
+    let colored = render::text_line(alert, true);
+    let without_ours = colored.replacen(
+        &format!("\u{1b}[{}m", color_code(alert.rule.severity)),
+        "",
+        1,
+    );
+    let without_ours = without_ours.replacen("\u{1b}[0m", "", 1);
+    assert_clean(&format!("{name} colored text"), &without_ours);
+    let summary = render::summary_line(alert);
+    assert_clean(&format!("{name} summary"), &summary);
+    serde_json::from_str::<Value>(&summary).unwrap();
+}
+
+fn color_code(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+        Severity::Info => "2",
+    }
+}
+
+/// Markdown metacharacters other than our own `*Label:*` bold and the
+/// brackets of `[SEVERITY]` and `(source)` must be backslash-escaped.
+fn assert_only_escaped_markup(name: &str, text: &str) {
+    let stripped = text
+        .lines()
+        .map(|l| {
+            // Our own bold label at the start of a line.
+            match l.strip_prefix('*').and_then(|r| r.split_once(":* ")) {
+                Some((label, rest)) if !label.contains('\\') => rest.to_string(),
+                _ => l.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let chars: Vec<char> = stripped.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            assert!(
+                i + 1 < chars.len() && "\\`*_{}[]()#+!|~".contains(chars[i + 1]),
+                "{name}: lone backslash in {text:?}"
+            );
+            i += 2;
+            continue;
+        }
+        assert!(
+            !"`*_{}|~!".contains(c),
+            "{name}: unescaped {c:?} in chat text {text:?}"
+        );
+        i += 1;
+    }
+}

@@ -1,0 +1,137 @@
+//! The fast scanner and the reference flattening agree on every document
+//! `serde_json` accepts, and the scanner never panics on any bytes.
+
+mod common;
+
+use cloudtrail_alerts::event::{EventView, PathSet};
+use common::{path_set, reference_view, same_view};
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+/// Keys drawn from a small alphabet so that random paths hit; envelope and
+/// record keys included so both shapes (and mixtures) come up.
+const KEYS: &[&str] = &[
+    "a",
+    "b",
+    "c",
+    "detail",
+    "source",
+    "detail-type",
+    "eventName",
+    "eventSource",
+    "eventType",
+    "eventID",
+    "awsRegion",
+    "eventTime",
+    "recipientAccountId",
+    "",
+    "ü",
+];
+
+fn key() -> impl Strategy<Value = String> {
+    prop::sample::select(KEYS).prop_map(str::to_string)
+}
+
+fn scalar() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e300f64..1e300).prop_map(Value::from),
+        "[a-z.]{0,6}".prop_map(Value::String),
+        "\\PC{0,8}".prop_map(Value::String),
+        prop::sample::select(vec![
+            "iam.amazonaws.com",
+            "AwsApiCall",
+            "AwsConsoleSignIn",
+            "AwsServiceEvent",
+            "\u{0}\u{1f}\"\\/\u{7f}\u{2028}😀",
+        ])
+        .prop_map(|s| Value::String(s.to_string())),
+    ]
+}
+
+fn json() -> impl Strategy<Value = Value> {
+    scalar().prop_recursive(5, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::vec((key(), inner), 0..7)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+fn object() -> impl Strategy<Value = Value> {
+    prop::collection::vec((key(), json()), 0..9)
+        .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>()))
+}
+
+fn paths() -> impl Strategy<Value = PathSet> {
+    let path = prop::collection::vec(key(), 1..4).prop_map(|ks| ks.join("."));
+    prop::collection::vec(path, 0..12).prop_map(|names| {
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        path_set(&refs)
+    })
+}
+
+/// The reference sees what serde_json parsed from the bytes (its float parsing
+/// is not always exact, and the scanner must agree with it, not with the
+/// generator's f64).
+fn check(bytes: &[u8], paths: &PathSet) -> Result<(), TestCaseError> {
+    let event: Value = serde_json::from_slice(bytes).unwrap();
+    let expected = reference_view(&event, paths).expect("objects always wrap");
+    let got = EventView::scan(bytes, paths).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    same_view(&got, &expected, paths).map_err(TestCaseError::fail)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn scan_equals_reference_on_compact_json(event in object(), paths in paths()) {
+        let bytes = serde_json::to_vec(&event).unwrap();
+        check(&bytes, &paths)?;
+    }
+
+    #[test]
+    fn scan_equals_reference_on_pretty_json(event in object(), paths in paths()) {
+        let bytes = serde_json::to_vec_pretty(&event).unwrap();
+        check(&bytes, &paths)?;
+    }
+
+    /// Whatever the bytes: no panic, and when serde_json accepts them the
+    /// views agree; when we accept them, so does serde_json (except a BOM).
+    #[test]
+    fn scan_agrees_with_serde_json_on_mutated_documents(
+        event in object(),
+        paths in paths(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..4),
+    ) {
+        let mut bytes = serde_json::to_vec(&event).unwrap();
+        for (at, byte, op) in edits {
+            if bytes.is_empty() { break; }
+            let i = at.index(bytes.len());
+            match op {
+                0 => bytes[i] = byte,
+                1 => { bytes.remove(i); }
+                _ => bytes.insert(i, byte),
+            }
+        }
+        let ours = EventView::scan(&bytes, &paths);
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(v) if v.is_object() => {
+                let got = ours.map_err(|e| TestCaseError::fail(format!("scan rejected: {e}")))?;
+                let expected = reference_view(&v, &paths).unwrap();
+                same_view(&got, &expected, &paths).map_err(TestCaseError::fail)?;
+            }
+            Ok(_) => prop_assert!(ours.is_err()),
+            Err(e) => prop_assert!(ours.is_err(), "serde_json said {e}, scan accepted"),
+        }
+    }
+
+    #[test]
+    fn scan_never_panics_on_random_bytes(bytes in prop::collection::vec(any::<u8>(), 0..256), paths in paths()) {
+        let _ = EventView::scan(&bytes, &paths);
+    }
+}
