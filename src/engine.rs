@@ -1,10 +1,16 @@
 //! Ties the pure steps together: raw event → view → matching rules → alerts.
+//!
+//! Matching runs on a view that holds only the paths the rules read
+//! ([`EventView::scan`]), so the common case — an event no rule cares about —
+//! never builds a DOM. Only when a rule fires is the event parsed whole, to
+//! build the alert from every field a person needs.
 
 use serde_json::Value;
 
 use crate::alert::Alert;
-use crate::event::{EventError, Shape};
-use crate::rules::{LoadOptions, RuleConfig};
+use crate::event::{EventError, EventView, wrap_record};
+use crate::matcher::{Firing, RuleSet};
+use crate::rules::{self, LoadOptions, RuleConfig};
 
 /// A rule that matched but was silenced by one of its `exclude` patterns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,48 +21,108 @@ pub struct Suppressed {
 }
 
 /// The outcome of evaluating one event.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Evaluation {
-    pub shape: Shape,
     pub alerts: Vec<Alert>,
     pub suppressed: Vec<Suppressed>,
 }
 
-/// Why an engine could not be built.
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error("invalid rules:\n{0}")]
-    Rules(String),
+impl Evaluation {
+    /// True when no rule matched at all (suppressed matches count as matches).
+    pub fn is_quiet(&self) -> bool {
+        self.alerts.is_empty() && self.suppressed.is_empty()
+    }
+}
+
+/// Why an engine could not be built. Each line of `problems` names a file,
+/// a line and a rule where one is known.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("invalid rules ({} problem{}):\n  {}", .problems.len(), if .problems.len() == 1 { "" } else { "s" }, .problems.join("\n  "))]
+pub struct EngineError {
+    pub problems: Vec<String>,
+}
+
+impl EngineError {
+    fn from_displays<E: std::fmt::Display>(errors: &[E]) -> EngineError {
+        EngineError {
+            problems: errors.iter().map(ToString::to_string).collect(),
+        }
+    }
 }
 
 /// The compiled rules and settings, built once and shared by every evaluation.
 #[derive(Debug)]
 pub struct Engine {
     config: RuleConfig,
+    rules: RuleSet,
 }
 
 impl Engine {
     /// Build from already-loaded rules and settings.
     pub fn from_config(config: RuleConfig) -> Result<Engine, EngineError> {
-        Ok(Engine { config })
+        let rules = RuleSet::compile(&config).map_err(|e| EngineError::from_displays(&e))?;
+        Ok(Engine { config, rules })
     }
 
     /// Load rule files (and the built-in pack unless disabled) and build.
-    pub fn load(_options: &LoadOptions) -> Result<Engine, EngineError> {
-        todo!("load rule files")
+    pub fn load(options: &LoadOptions) -> Result<Engine, EngineError> {
+        let config = rules::load(options).map_err(|e| EngineError::from_displays(&e))?;
+        Engine::from_config(config)
     }
 
+    /// Every loaded rule, enabled or not, and the settings.
     pub fn config(&self) -> &RuleConfig {
         &self.config
     }
 
+    /// The compiled set of enabled rules.
+    pub fn rule_set(&self) -> &RuleSet {
+        &self.rules
+    }
+
     /// Evaluate the raw JSON bytes of one event (envelope or bare record).
-    pub fn evaluate_bytes(&self, _raw: &[u8]) -> Result<Evaluation, EventError> {
-        todo!("evaluate bytes")
+    pub fn evaluate_bytes(&self, raw: &[u8]) -> Result<Evaluation, EventError> {
+        let view = EventView::scan(raw, self.rules.paths())?;
+        let firings = self.rules.evaluate(&view);
+        if firings.is_empty() {
+            return Ok(Evaluation::default());
+        }
+        let event: Value =
+            serde_json::from_slice(strip_bom(raw)).map_err(|e| EventError::Json {
+                offset: 0,
+                message: e.to_string(),
+            })?;
+        let (_, envelope) = wrap_record(event)?;
+        Ok(self.alerts_for(&firings, &envelope))
     }
 
     /// Evaluate one parsed event (envelope or bare record).
-    pub fn evaluate_value(&self, _event: &Value) -> Result<Evaluation, EventError> {
-        todo!("evaluate value")
+    pub fn evaluate_value(&self, event: &Value) -> Result<Evaluation, EventError> {
+        let (_, envelope) = wrap_record(event.clone())?;
+        let view = EventView::from_value(&envelope, self.rules.paths())?;
+        let firings = self.rules.evaluate(&view);
+        Ok(self.alerts_for(&firings, &envelope))
     }
+
+    fn alerts_for(&self, firings: &[Firing<'_>], envelope: &Value) -> Evaluation {
+        let mut evaluation = Evaluation::default();
+        for firing in firings {
+            match firing.suppressed_by {
+                Some(exclude_index) => evaluation.suppressed.push(Suppressed {
+                    rule_id: firing.rule.id.clone(),
+                    exclude_index,
+                }),
+                None => evaluation.alerts.push(Alert::build(
+                    firing.rule,
+                    envelope,
+                    &self.config.settings,
+                )),
+            }
+        }
+        evaluation
+    }
+}
+
+fn strip_bom(raw: &[u8]) -> &[u8] {
+    raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
 }
