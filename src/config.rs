@@ -10,9 +10,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::engine::Engine;
-use crate::pending::{RuleFileError, load_sources};
 use crate::render::Destination;
-use crate::rules::RuleConfig;
+use crate::rules::{RuleConfig, load_sources};
 use crate::severity::Severity;
 
 /// Name of the destination built from `ALERT_TOPIC_ARN`.
@@ -191,20 +190,17 @@ impl LambdaConfig {
         })
     }
 
-    /// Apply the environment's account names and disabled rules to the loaded
-    /// rules, and refuse a rule set that would never alert.
+    /// Apply the environment's disabled rules to the loaded rules, and refuse
+    /// an account with two names or a rule set that would never alert.
     pub fn apply(&self, config: &mut RuleConfig) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
 
-        for (name, ids) in &self.account_names {
-            config.settings.accounts.insert(name.clone(), ids.clone());
-        }
         let mut named: BTreeMap<&str, &str> = BTreeMap::new();
         for (name, ids) in &config.settings.accounts {
             for id in ids {
                 if let Some(other) = named.insert(id, name) {
                     problems.push(format!(
-                        "account {id} has two names, {other:?} and {name:?} (rule file settings and ACCOUNT_NAMES together)"
+                        "account {id} has two names, {other:?} and {name:?} (rule files and ACCOUNT_NAMES together)"
                     ));
                 }
             }
@@ -239,6 +235,13 @@ impl LambdaConfig {
 pub fn load_engine(config: &LambdaConfig) -> Result<Engine, ConfigError> {
     let mut problems = Vec::new();
     let mut sources = Vec::new();
+    // The environment's account names load as a rule file of their own, first,
+    // so scopes in the user's files may use them and the loader reports a
+    // name defined differently in two places.
+    if !config.account_names.is_empty() {
+        let accounts = serde_json::json!({ "accounts": config.account_names });
+        sources.push(("ACCOUNT_NAMES".to_string(), accounts.to_string()));
+    }
     for path in &config.rule_files {
         match std::fs::read_to_string(path) {
             Ok(text) => sources.push((path.display().to_string(), text)),
@@ -250,7 +253,7 @@ pub fn load_engine(config: &LambdaConfig) -> Result<Engine, ConfigError> {
         Ok(rules) if problems.is_empty() => rules,
         Ok(_) => return Err(ConfigError { problems }),
         Err(errors) => {
-            problems.extend(errors.iter().map(describe_rule_error));
+            problems.extend(errors.iter().map(ToString::to_string));
             return Err(ConfigError { problems });
         }
     };
@@ -258,17 +261,6 @@ pub fn load_engine(config: &LambdaConfig) -> Result<Engine, ConfigError> {
     Engine::from_config(rules).map_err(|e| ConfigError {
         problems: vec![e.to_string()],
     })
-}
-
-fn describe_rule_error(e: &RuleFileError) -> String {
-    let mut s = e.file.clone();
-    if e.line > 0 {
-        s.push_str(&format!(":{}", e.line));
-    }
-    if let Some(id) = &e.rule_id {
-        s.push_str(&format!(": rule {id}"));
-    }
-    format!("{s}: {}", e.message)
 }
 
 fn severity_var(
@@ -579,23 +571,13 @@ mod tests {
     }
 
     #[test]
-    fn apply_names_accounts_and_disables_rules() {
-        let cfg = parse(&[
-            ("ALERT_TOPIC_ARN", MAIN),
-            (
-                "ACCOUNT_NAMES",
-                "prod=111122223333|444455556666,dev=777788889999",
-            ),
-            ("DISABLED_RULES", "b"),
-        ])
-        .unwrap();
+    fn apply_disables_rules() {
+        let cfg = parse(&[("ALERT_TOPIC_ARN", MAIN), ("DISABLED_RULES", "b")]).unwrap();
         let mut rc = RuleConfig {
             rules: vec![rule("a"), rule("b")],
             settings: Settings::default(),
         };
         cfg.apply(&mut rc).unwrap();
-        assert_eq!(rc.settings.account_name("444455556666"), Some("prod"));
-        assert_eq!(rc.settings.account_name("777788889999"), Some("dev"));
         assert!(rc.rules[0].enabled);
         assert!(!rc.rules[1].enabled);
     }
@@ -620,19 +602,116 @@ mod tests {
 
     #[test]
     fn an_account_with_two_names_is_refused() {
-        let cfg = parse(&[
-            ("ALERT_TOPIC_ARN", MAIN),
-            ("ACCOUNT_NAMES", "prod=111122223333"),
-        ])
-        .unwrap();
+        let cfg = parse(&[("ALERT_TOPIC_ARN", MAIN)]).unwrap();
         let mut rc = RuleConfig {
             rules: vec![rule("a")],
             settings: Settings::default(),
         };
-        rc.settings
-            .accounts
-            .insert("production".into(), vec!["111122223333".into()]);
+        for name in ["prod", "production"] {
+            rc.settings
+                .accounts
+                .insert(name.into(), vec!["111122223333".into()]);
+        }
         let err = cfg.apply(&mut rc).unwrap_err();
         assert!(err.to_string().contains("two names"), "{err}");
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> String {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    const USER_RULES: &str = r#"
+rules:
+  - id: prod-only-login
+    title: Console sign-in on production
+    severity: high
+    description: Someone signed in to a production account.
+    scope:
+      accounts: [prod]
+    pattern:
+      source: [aws.signin]
+"#;
+
+    #[test]
+    fn account_names_from_the_environment_can_be_used_by_rule_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "rules.yaml", USER_RULES);
+        let cfg = parse(&[
+            ("ALERT_TOPIC_ARN", MAIN),
+            ("RULES_FILES", &file),
+            (
+                "ACCOUNT_NAMES",
+                "prod=111122223333|444455556666,dev=777788889999",
+            ),
+            ("BUILTIN_RULES", "false"),
+        ])
+        .unwrap();
+        let engine = load_engine(&cfg).unwrap();
+        let rules = &engine.config().rules;
+        assert_eq!(rules.len(), 1);
+        assert_eq!(
+            rules[0].scope.accounts,
+            vec!["111122223333".to_string(), "444455556666".to_string()]
+        );
+        let settings = &engine.config().settings;
+        assert_eq!(settings.account_name("777788889999"), Some("dev"));
+    }
+
+    #[test]
+    fn the_builtin_pack_loads_and_rules_can_be_disabled() {
+        let cfg = parse(&[("ALERT_TOPIC_ARN", MAIN)]).unwrap();
+        let all = load_engine(&cfg).unwrap().config().rules.len();
+        assert!(all > 10, "built-in pack has {all} rules");
+        let first = load_engine(&cfg).unwrap().config().rules[0].id.clone();
+        let cfg = parse(&[("ALERT_TOPIC_ARN", MAIN), ("DISABLED_RULES", &first)]).unwrap();
+        let engine = load_engine(&cfg).unwrap();
+        let disabled: Vec<&str> = engine
+            .config()
+            .rules
+            .iter()
+            .filter(|r| !r.enabled)
+            .map(|r| r.id.as_str())
+            .collect();
+        assert!(disabled.contains(&first.as_str()));
+    }
+
+    #[test]
+    fn every_rule_problem_fails_loading_with_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = write(
+            dir.path(),
+            "bad.yaml",
+            "rules:\n  - id: Not_Kebab\n    title: x\n    severity: urgent\n    pattern: {source: [aws.iam]}\n",
+        );
+        let missing = dir.path().join("missing.yaml").display().to_string();
+        let cfg = parse(&[
+            ("ALERT_TOPIC_ARN", MAIN),
+            ("RULES_FILES", &format!("{bad},{missing}")),
+        ])
+        .unwrap();
+        let err = load_engine(&cfg).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("RULES_FILES: cannot read {missing}")),
+            "{text}"
+        );
+        assert!(text.contains(&format!("{bad}:")), "{text}");
+        assert!(err.problems.len() >= 2, "{text}");
+    }
+
+    #[test]
+    fn unknown_disabled_rules_fail_loading() {
+        let cfg = parse(&[
+            ("ALERT_TOPIC_ARN", MAIN),
+            ("DISABLED_RULES", "no-such-rule"),
+        ])
+        .unwrap();
+        let err = load_engine(&cfg).unwrap_err();
+        assert_eq!(
+            err.problems,
+            vec!["DISABLED_RULES names an unknown rule \"no-such-rule\"".to_string()]
+        );
     }
 }

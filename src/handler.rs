@@ -17,9 +17,8 @@ use crate::alert::Alert;
 use crate::engine::Engine;
 use crate::event::EventError;
 use crate::metrics::{self, InvocationMetrics};
-use crate::pending::{fallback_request, publish_requests};
 use crate::publish::{PublishError, Publisher};
-use crate::render::{Destination, PublishRequest};
+use crate::render::{Destination, PublishRequest, fallback_request, publish_requests};
 
 /// Built once at cold start, used by every invocation.
 pub struct Handler<P: Publisher> {
@@ -341,6 +340,7 @@ mod tests {
             user_agent: None,
             error_code: None,
             error_message: None,
+            failed: false,
             request_fields: vec![],
             record: Value::Null,
         }

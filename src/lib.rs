@@ -25,7 +25,4 @@ pub mod handler;
 #[cfg(feature = "lambda")]
 pub mod metrics;
 #[cfg(feature = "lambda")]
-#[doc(hidden)]
-pub mod pending;
-#[cfg(feature = "lambda")]
 pub mod publish;

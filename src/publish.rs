@@ -96,10 +96,8 @@ impl SnsPublisher {
 impl Publisher for SnsPublisher {
     async fn publish(&self, request: &PublishRequest) -> Result<String, PublishError> {
         let topic_arn = &request.topic_arn;
-        let message = serde_json::to_string(&request.message).map_err(|e| PublishError::Build {
-            topic_arn: topic_arn.clone(),
-            detail: e.to_string(),
-        })?;
+        // The same serialization `cloudtrail-alerts render` shows.
+        let message = request.message.to_sns_message();
         let mut attributes = HashMap::new();
         for (name, value) in &request.attributes {
             // SNS refuses empty attribute values; an absent attribute says the same.

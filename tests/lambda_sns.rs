@@ -267,7 +267,7 @@ async fn a_message_sns_refuses_as_invalid_is_replaced_by_the_fallback() {
 
     let sent = local.moto.sent(&local.alerts.topic_arn);
     assert_eq!(sent.len(), 1, "only the fallback reached SNS");
-    let fallback = cloudtrail_alerts::pending::fallback_request(&a, &local.destinations()[0]);
+    let fallback = cloudtrail_alerts::render::fallback_request(&a, &local.destinations()[0]);
     assert_eq!(sent[0].subject, fallback.subject);
     let bodies: Value = serde_json::from_str(&sent[0].message).unwrap();
     assert_eq!(bodies, serde_json::to_value(&fallback.message).unwrap());

@@ -170,6 +170,7 @@ pub fn alert(
         user_agent: Some("Mozilla/5.0".into()),
         error_code: None,
         error_message: None,
+        failed: false,
         request_fields: vec![],
         record: serde_json::json!({"eventName": "ConsoleLogin"}),
     }
