@@ -7,6 +7,8 @@
 #   scripts/invoke-lambda.sh events/root-console-login.json
 #
 # Needs moto_server and cargo-lambda (`make setup` installs both in .venv).
+# EXPECT_MAIN=N / EXPECT_SMS=N make it exit non-zero unless each topic got N
+# messages (used by `make invoke-lambda-check`).
 # Extra function settings pass through the environment, e.g.
 #   ALERT_MIN_SEVERITY=high RULES_FILES=rules/example.yaml scripts/invoke-lambda.sh EVENT
 set -euo pipefail
@@ -113,9 +115,9 @@ echo "== function log"
 sed 's/^/  /' "$work/function.log"
 
 echo "== what subscribers receive"
-"$python" - "$endpoint" "$alert_topic" "$sms_topic" <<'PY'
+"$python" - "$endpoint" "$alert_topic" "$sms_topic" "${EXPECT_MAIN:-}" "${EXPECT_SMS:-}" <<'PY' || status=1
 import json, sys, urllib.request
-endpoint, alert_topic, sms_topic = sys.argv[1:4]
+endpoint, alert_topic, sms_topic, expect_main, expect_sms = sys.argv[1:6]
 data = json.load(urllib.request.urlopen(endpoint + "/moto-api/data.json"))
 topics = {t["arn"]: t for t in data.get("sns", {}).get("Topic", [])}
 def show(title, arn, protocols):
@@ -127,13 +129,21 @@ def show(title, arn, protocols):
         print(f"   subject:    {subject}")
         if attributes:
             print("   attributes: " + ", ".join(f"{k}={v['Value']}" for k, v in sorted(attributes.items())))
+        print(f"   default (JSON for sqs/lambda/email-json): {len(bodies['default'])} bytes")
         for protocol in protocols:
             body = bodies.get(protocol, bodies["default"])
-            if protocol in ("https", "default"):
+            if protocol == "https":
                 body = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
             print(f"   --- {protocol}:")
             print("\n".join("   " + line for line in body.splitlines()))
-show("email / chat / JSON subscribers", alert_topic, ["email", "https", "default"])
+show("email and chat subscribers", alert_topic, ["email", "https"])
 show("SMS subscribers", sms_topic, ["sms"])
+ok = True
+for arn, want in ((alert_topic, expect_main), (sms_topic, expect_sms)):
+    got = len(topics.get(arn, {}).get("sent_notifications", []))
+    if want and got != int(want):
+        print(f"expected {want} message(s) on {arn}, got {got}", file=sys.stderr)
+        ok = False
+sys.exit(0 if ok else 1)
 PY
 exit "$status"

@@ -11,57 +11,11 @@ use cloudtrail_alerts::engine::Engine;
 use cloudtrail_alerts::handler::{Handler, HandlerError};
 use cloudtrail_alerts::metrics::InvocationMetrics;
 use cloudtrail_alerts::publish::{PublishError, Publisher, SnsPublisher, sns_client};
-use cloudtrail_alerts::render::{Destination, Messages, PublishRequest};
+use cloudtrail_alerts::render::{Messages, PublishRequest};
 use cloudtrail_alerts::rules::RuleConfig;
 use cloudtrail_alerts::severity::Severity;
 use serde_json::{Value, json};
-use support::{Moto, Subscribed, alert, drain, sdk_config, topic_with_queue};
-
-struct Local {
-    moto: Moto,
-    sns: aws_sdk_sns::Client,
-    sqs: aws_sdk_sqs::Client,
-    alerts: Subscribed,
-    sms: Subscribed,
-}
-
-impl Local {
-    async fn start() -> Local {
-        let moto = Moto::start();
-        let sdk = sdk_config(&moto.endpoint).await;
-        let sns = sns_client(&sdk);
-        let sqs = aws_sdk_sqs::Client::new(&sdk);
-        let alerts = topic_with_queue(&sns, &sqs, "alerts").await;
-        let sms = topic_with_queue(&sns, &sqs, "alerts-sms").await;
-        Local {
-            moto,
-            sns,
-            sqs,
-            alerts,
-            sms,
-        }
-    }
-
-    fn destinations(&self) -> Vec<Destination> {
-        vec![
-            Destination {
-                name: "alerts".into(),
-                topic_arn: self.alerts.topic_arn.clone(),
-                min_severity: Severity::Info,
-            },
-            Destination {
-                name: "sms".into(),
-                topic_arn: self.sms.topic_arn.clone(),
-                min_severity: Severity::Critical,
-            },
-        ]
-    }
-
-    fn handler<P: Publisher>(&self, publisher: P) -> Handler<P> {
-        let engine = Engine::from_config(RuleConfig::default()).unwrap();
-        Handler::new(Arc::new(engine), publisher, self.destinations())
-    }
-}
+use support::{Local, alert, drain, sdk_config};
 
 fn request(topic_arn: &str) -> PublishRequest {
     PublishRequest {

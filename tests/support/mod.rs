@@ -137,6 +137,63 @@ pub fn assert_deliverable(n: &SentNotification, context: &str) {
         .unwrap_or_else(|e| panic!("{context}: default body is not JSON: {e}"));
 }
 
+/// A local SNS with two topics, `alerts` and `alerts-sms`, each with an SQS
+/// queue subscribed.
+pub struct Local {
+    pub moto: Moto,
+    pub sns: aws_sdk_sns::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub alerts: Subscribed,
+    pub sms: Subscribed,
+}
+
+impl Local {
+    pub async fn start() -> Local {
+        let moto = Moto::start();
+        let sdk = sdk_config(&moto.endpoint).await;
+        let sns = cloudtrail_alerts::publish::sns_client(&sdk);
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let alerts = topic_with_queue(&sns, &sqs, "alerts").await;
+        let sms = topic_with_queue(&sns, &sqs, "alerts-sms").await;
+        Local {
+            moto,
+            sns,
+            sqs,
+            alerts,
+            sms,
+        }
+    }
+
+    /// `alerts` for every severity, `sms` for critical alerts only.
+    pub fn destinations(&self) -> Vec<cloudtrail_alerts::render::Destination> {
+        vec![
+            cloudtrail_alerts::render::Destination {
+                name: "alerts".into(),
+                topic_arn: self.alerts.topic_arn.clone(),
+                min_severity: cloudtrail_alerts::severity::Severity::Info,
+            },
+            cloudtrail_alerts::render::Destination {
+                name: "sms".into(),
+                topic_arn: self.sms.topic_arn.clone(),
+                min_severity: cloudtrail_alerts::severity::Severity::Critical,
+            },
+        ]
+    }
+
+    /// A handler over `publisher` with no rules, for tests that start after evaluation.
+    pub fn handler<P: cloudtrail_alerts::publish::Publisher>(
+        &self,
+        publisher: P,
+    ) -> cloudtrail_alerts::handler::Handler<P> {
+        let engine = cloudtrail_alerts::engine::Engine::from_config(Default::default()).unwrap();
+        cloudtrail_alerts::handler::Handler::new(
+            std::sync::Arc::new(engine),
+            publisher,
+            self.destinations(),
+        )
+    }
+}
+
 /// A hand-built alert, for tests that start after evaluation.
 pub fn alert(
     rule: &str,
