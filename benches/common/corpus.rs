@@ -1,5 +1,7 @@
 //! A deterministic corpus of realistic CloudTrail events, as NDJSON of
-//! EventBridge envelopes, for benchmarks. Include with
+//! EventBridge envelopes, for benchmarks: mostly read-only calls (Describe,
+//! AssumeRole, Decrypt, Get/List), a few percent of changes, sign-ins and
+//! errors that rules fire on, and a few large RunInstances responses. Include with
 //! `#[path = "common/corpus.rs"] mod corpus;`.
 #![allow(dead_code)]
 
@@ -42,12 +44,13 @@ const AGENTS: &[&str] = &[
 ];
 
 fn identity(r: &mut Rng, account: &str) -> Value {
-    match r.below(10) {
+    // Root is rare in real trails (and every root call fires a rule).
+    match r.below(200) {
         0 => {
             json!({"type": "Root", "principalId": account, "arn": format!("arn:aws:iam::{account}:root"),
                     "accountId": account, "accessKeyId": format!("ASIA{}", r.hex(16).to_uppercase())})
         }
-        1..=3 => {
+        1..=60 => {
             let user = r.pick(&["alice", "bob", "deploy-bot", "carol.smith"]);
             json!({"type": "IAMUser", "principalId": format!("AIDA{}", r.hex(17).to_uppercase()),
                    "arn": format!("arn:aws:iam::{account}:user/{user}"), "accountId": account,
@@ -118,14 +121,14 @@ pub fn record(r: &mut Rng) -> Value {
     let kind = r.below(100);
     let (source, name, request, response, event_type): (&str, &str, Value, Value, &str) = match kind
     {
-        0..=24 => (
+        0..=34 => (
             "ec2.amazonaws.com",
             "DescribeInstances",
             json!({"instancesSet": {}, "filterSet": {"items": [{"name": "tag:team", "valueSet": {"items": [{"value": "platform"}]}}]}}),
             Value::Null,
             "AwsApiCall",
         ),
-        25..=39 => (
+        35..=54 => (
             "sts.amazonaws.com",
             "AssumeRole",
             json!({"roleArn": format!("arn:aws:iam::{account}:role/deploy"), "roleSessionName": format!("session-{}", r.hex(8)), "durationSeconds": 3600}),
@@ -133,10 +136,13 @@ pub fn record(r: &mut Rng) -> Value {
                            "assumedRoleUser": {"assumedRoleId": format!("AROA{}:session", r.hex(17).to_uppercase()), "arn": format!("arn:aws:sts::{account}:assumed-role/deploy/session")}}),
             "AwsApiCall",
         ),
-        40..=54 => (
+        55..=69 => (
             "s3.amazonaws.com",
             r.pick(&[
                 "GetBucketAcl",
+                "ListBuckets",
+                "GetBucketAcl",
+                "ListBuckets",
                 "PutBucketPolicy",
                 "ListBuckets",
                 "GetBucketLocation",
@@ -145,14 +151,23 @@ pub fn record(r: &mut Rng) -> Value {
             Value::Null,
             "AwsApiCall",
         ),
-        55..=64 => (
+        70..=84 => (
             "kms.amazonaws.com",
-            r.pick(&["Decrypt", "GenerateDataKey", "DisableKey"]),
+            r.pick(&[
+                "Decrypt",
+                "GenerateDataKey",
+                "Decrypt",
+                "Decrypt",
+                "Decrypt",
+                "GenerateDataKey",
+                "Decrypt",
+                "DisableKey",
+            ]),
             json!({"encryptionAlgorithm": "SYMMETRIC_DEFAULT", "encryptionContext": {"aws:lambda:FunctionArn": format!("arn:aws:lambda:{region}:{account}:function:f-{}", r.hex(6))}}),
             Value::Null,
             "AwsApiCall",
         ),
-        65..=74 => (
+        85..=87 => (
             "ec2.amazonaws.com",
             r.pick(&[
                 "AuthorizeSecurityGroupIngress",
@@ -166,21 +181,28 @@ pub fn record(r: &mut Rng) -> Value {
                            "securityGroupRuleId": format!("sgr-{}", r.hex(17)), "isEgress": false, "ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": "0.0.0.0/0"}]}}),
             "AwsApiCall",
         ),
-        75..=82 => (
+        88..=89 => (
             "signin.amazonaws.com",
             "ConsoleLogin",
             Value::Null,
             json!({"ConsoleLogin": r.pick(&["Success", "Failure"])}),
             "AwsConsoleSignIn",
         ),
-        83..=90 => (
+        90..=94 => (
             "iam.amazonaws.com",
-            r.pick(&["PutRolePolicy", "GetRole", "ListRoles", "AttachRolePolicy"]),
+            r.pick(&[
+                "GetRole",
+                "ListRoles",
+                "GetRole",
+                "ListRoles",
+                "GetRolePolicy",
+                "PutRolePolicy",
+            ]),
             json!({"roleName": "deploy", "policyName": "inline", "policyDocument": format!("{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": [\"s3:GetObject\", \"s3:PutObject\"], \"Resource\": \"arn:aws:s3:::bucket-{}/*\"}}]\n}}", r.hex(8))}),
             Value::Null,
             "AwsApiCall",
         ),
-        91..=97 => (
+        95..=97 => (
             "ec2.amazonaws.com",
             "RunInstances",
             json!({"instancesSet": {"items": [{"imageId": format!("ami-{}", r.hex(17)), "minCount": 1, "maxCount": 2}]}, "instanceType": "m6i.large",
@@ -231,7 +253,7 @@ pub fn record(r: &mut Rng) -> Value {
     if name == "ConsoleLogin" {
         rec["additionalEventData"] = json!({"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": r.pick(&["Yes", "No"])});
     }
-    if r.below(12) == 0 {
+    if r.below(25) == 0 {
         rec["errorCode"] = json!(r.pick(&[
             "AccessDenied",
             "Client.UnauthorizedOperation",
