@@ -161,6 +161,7 @@ fn main() -> ExitCode {
             } else {
                 Format::Json
             });
+            let color = use_color();
             with_engine(&rules, |engine| {
                 evaluate(engine, &inputs, |out, evaluation, doc| {
                     if show_suppressed {
@@ -177,9 +178,7 @@ fn main() -> ExitCode {
                     for alert in &evaluation.alerts {
                         match format {
                             Format::Json => writeln!(out, "{}", render::summary_json(alert))?,
-                            Format::Text => {
-                                writeln!(out, "{}", render::text_line(alert, use_color()))?
-                            }
+                            Format::Text => writeln!(out, "{}", render::text_line(alert, color))?,
                         }
                     }
                     Ok(())
@@ -228,8 +227,10 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Colour only for a person at a terminal: `--format text > report.txt` or
+/// `| grep` must not get escape codes. `NO_COLOR` turns it off everywhere.
 fn use_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn with_engine(args: &RuleArgs, run: impl FnOnce(&Engine) -> u8) -> u8 {
