@@ -782,3 +782,39 @@ fn help_names_every_subcommand_with_an_example() {
         got.stdout
     );
 }
+
+// ---------------------------------------------------------------- closed stdout
+
+#[test]
+fn no_subcommand_panics_when_stdout_is_closed() {
+    // `cloudtrail-alerts validate | head -0`: the reader is gone before the
+    // first write. Stopping is right; a panic and exit 101 are not.
+    let cases: &[&[&str]] = &[
+        &["validate"],
+        &["validate", "rules/example.yaml"],
+        &[
+            "test-event-pattern",
+            "--event-pattern",
+            r#"{"source": ["aws.ec2"]}"#,
+            "--event",
+            "file://events/vpc-create.json",
+        ],
+        &["rules", "--all"],
+        &["evaluate", "events/vpc-create.json"],
+        &["render", "events/vpc-create.json"],
+    ];
+    for args in cases {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(cli_common::BIN)
+            .args(*args)
+            .current_dir(cli_common::root())
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

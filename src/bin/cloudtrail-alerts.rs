@@ -321,6 +321,14 @@ fn stdout_failed(err: &io::Error) -> u8 {
     }
 }
 
+/// Print one line and exit with `code`; `println!` would panic on a closed pipe.
+fn print_line(line: &dyn std::fmt::Display, code: u8) -> u8 {
+    match writeln!(io::stdout().lock(), "{line}") {
+        Ok(()) => code,
+        Err(err) => stdout_failed(&err),
+    }
+}
+
 /// `--event-pattern` and `--event` take JSON text or `file://PATH`, as the AWS CLI does.
 fn read_argument(value: &str, what: &str) -> Result<String, String> {
     match value.strip_prefix("file://") {
@@ -342,10 +350,7 @@ fn test_pattern(pattern: &str, event: &str) -> u8 {
         }
     };
     match test_event_pattern(&pattern, &event) {
-        Ok(result) => {
-            println!("{}", serde_json::json!({ "Result": result }));
-            EXIT_OK
-        }
+        Ok(result) => print_line(&serde_json::json!({ "Result": result }), EXIT_OK),
         Err(err @ TestPatternError::InvalidPattern(_))
         | Err(err @ TestPatternError::InvalidEvent) => {
             eprintln!("{err}");
@@ -371,12 +376,12 @@ fn validate(files: &[PathBuf]) -> u8 {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            println!(
+            let line = format!(
                 "{checked}: OK ({} rules, {} enabled)",
                 config.rules.len(),
                 config.rules.iter().filter(|r| r.enabled).count()
             );
-            EXIT_OK
+            print_line(&line, EXIT_OK)
         }
         Err(err) => {
             for problem in &err.problems {
