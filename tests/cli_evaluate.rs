@@ -718,3 +718,102 @@ fn a_closed_pipe_ends_the_run_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
 }
+
+#[test]
+fn a_truncated_gzip_keeps_the_records_before_the_cut() {
+    let line = serde_json::to_vec(&read_json("events/vpc-create.json")).unwrap();
+    let mut ndjson = Vec::new();
+    for _ in 0..40 {
+        ndjson.extend(&line);
+        ndjson.push(b'\n');
+    }
+    let gz = gzip(&ndjson);
+    let dir = tempfile::tempdir().unwrap();
+    let cut = write(dir.path(), "cut.json.gz", &gz[..gz.len() * 9 / 10]);
+    let got = run(&["evaluate", &cut]);
+    got.assert_code(1);
+    let alerts = got.rules().len();
+    assert!((1..40).contains(&alerts), "{alerts}");
+    // The error names the record where reading stopped: the one after the last alert.
+    let at = format!("cut.json.gz: record {} ", alerts + 1);
+    assert!(got.stderr.contains(&at), "{at} not in {}", got.stderr);
+    assert!(got.stderr.contains("gzip"), "{}", got.stderr);
+}
+
+#[test]
+fn errors_in_a_pretty_printed_log_file_name_the_record_and_its_line() {
+    let record = &read_json("events/vpc-create.json")["detail"];
+    let log =
+        serde_json::to_string_pretty(&json!({"Records": [record, record, "x", record]})).unwrap();
+    let line = 1 + log.lines().position(|l| l.trim() == "\"x\",").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "log.json", log.as_bytes());
+    let got = run(&["evaluate", &file]);
+    got.assert_code(1);
+    assert_eq!(got.rules(), ["vpc-change", "vpc-change", "vpc-change"]);
+    assert!(
+        got.stderr
+            .contains(&format!("log.json: record 3 (line {line}): not an event")),
+        "line {line}: {}",
+        got.stderr
+    );
+}
+
+#[test]
+fn the_example_rule_file_works_end_to_end() {
+    // rules/example.yaml adds iam-access-key-created (scoped to prod and
+    // staging, silenced for the break-glass role).
+    let mut event = read_json("events/iam-put-role-policy.json");
+    event["detail"]["eventName"] = json!("CreateAccessKey");
+    let bytes = serde_json::to_vec(&event).unwrap();
+    let got = run_stdin(&["evaluate", "--rules", "rules/example.yaml"], &bytes);
+    got.assert_code(0);
+    assert_eq!(got.rules(), ["iam-access-key-created"]);
+    assert_eq!(got.json_lines()[0]["account_name"], "prod");
+
+    let mut break_glass = event.clone();
+    break_glass["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]["userName"] =
+        json!("break-glass");
+    let got = run_stdin(
+        &[
+            "evaluate",
+            "--show-suppressed",
+            "--rules",
+            "rules/example.yaml",
+        ],
+        &serde_json::to_vec(&break_glass).unwrap(),
+    );
+    got.assert_code(0);
+    assert_eq!(got.stdout, "");
+    assert!(
+        got.stderr
+            .contains("iam-access-key-created suppressed by exclude[0]"),
+        "{}",
+        got.stderr
+    );
+
+    let mut sandbox = event.clone();
+    sandbox["account"] = json!("123456789012");
+    sandbox["detail"]["recipientAccountId"] = json!("123456789012");
+    let got = run_stdin(
+        &["evaluate", "--rules", "rules/example.yaml"],
+        &serde_json::to_vec(&sandbox).unwrap(),
+    );
+    got.assert_code(0);
+    assert_eq!(got.stdout, "");
+
+    // The same rules as JSON work the same.
+    let dir = tempfile::tempdir().unwrap();
+    let json_rules = write(
+        dir.path(),
+        "rules.json",
+        br#"{"rules": [{"id": "access-key", "title": "Access key", "severity": "high",
+            "pattern": {"detail": {"eventName": ["CreateAccessKey"]}}}]}"#,
+    );
+    let got = run_stdin(
+        &["evaluate", "--no-builtin", "--rules", &json_rules],
+        &bytes,
+    );
+    got.assert_code(0);
+    assert_eq!(got.rules(), ["access-key"]);
+}
