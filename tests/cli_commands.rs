@@ -346,6 +346,53 @@ fn test_event_pattern_answers_like_eventbridge() {
             json!({"x": "{\"y\": \"1\"}"}),
             false,
         ),
+        // Type-mixed anything-but, escaped wildcard star, duplicate keys (last wins).
+        (
+            r#"{"detail": {"x": [{"anything-but": ["a"]}]}}"#,
+            json!({"x": 5}),
+            true,
+        ),
+        (
+            r#"{"detail": {"x": [{"anything-but": [300]}]}}"#,
+            json!({"x": 3.0e2}),
+            false,
+        ),
+        (
+            r#"{"detail": {"x": [{"wildcard": "a\\*b"}]}}"#,
+            json!({"x": "a*b"}),
+            true,
+        ),
+        (
+            r#"{"detail": {"x": [{"wildcard": "a\\*b"}]}}"#,
+            json!({"x": "axb"}),
+            false,
+        ),
+        (
+            r#"{"source": ["aws.s3"], "source": ["aws.ec2"]}"#,
+            json!({}),
+            true,
+        ),
+        (
+            r#"{"detail": {"x": [{"exists": true}]}}"#,
+            json!({"x": []}),
+            false,
+        ),
+        (
+            r#"{"detail": {"x": [{"cidr": "10.0.0.0/8"}]}}"#,
+            json!({"x": "10.0.0.256"}),
+            false,
+        ),
+        // Array consistency: both fields must hold in the same element.
+        (
+            r#"{"detail": {"i": {"a": ["1"], "b": ["4"]}}}"#,
+            json!({"i": [{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]}),
+            false,
+        ),
+        (
+            r#"{"detail": {"i": {"a": ["1"], "b": ["2"]}}}"#,
+            json!({"i": [{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]}),
+            true,
+        ),
         (
             r#"{"source": ["aws.ec2"], "$or": [{"detail": {"a": ["1"]}}, {"detail": {"b": ["2"]}}]}"#,
             json!({"b": "2"}),
@@ -357,9 +404,25 @@ fn test_event_pattern_answers_like_eventbridge() {
             false,
         ),
     ];
+    let dir = tempfile::tempdir().unwrap();
     for (pattern, detail, expected) in cases {
-        let got = tep(pattern, &event(detail.clone()));
+        let event = event(detail.clone());
+        let got = tep(pattern, &event);
         assert_eq!(result_of(&got), *expected, "{pattern} on {detail}");
+        // The same pattern as a rule: evaluate's indexed matcher must agree
+        // with test-event-pattern.
+        let rules = json!({"rules": [{"id": "case", "title": "Case", "severity": "low", "pattern": pattern}]});
+        let rules = write(dir.path(), "case.json", rules.to_string().as_bytes());
+        let fired = run_stdin(
+            &["evaluate", "--no-builtin", "--rules", &rules],
+            event.as_bytes(),
+        );
+        fired.assert_code(0);
+        assert_eq!(
+            fired.rules() == ["case"],
+            *expected,
+            "evaluate: {pattern} on {detail}"
+        );
     }
 }
 
