@@ -107,23 +107,25 @@ fn every_sample_fires_what_its_name_promises_with_the_event_facts() {
                 .iter()
                 .find(|(_, r)| r["eventID"] == alert["event_id"])
                 .unwrap_or_else(|| panic!("{path}: no record with the alert's event_id: {alert}"));
-            let or_null = |v: &Value| if v.is_null() { Value::Null } else { v.clone() };
-            // Insight records carry their API name under insightDetails, not eventName.
-            assert_eq!(alert["event_name"], or_null(&record["eventName"]), "{path}");
-            assert_eq!(
-                alert["event_source"],
-                or_null(&record["eventSource"]),
-                "{path}"
-            );
+            // Insight records carry the API they are about under insightDetails.
+            let or_insight = |key: &str| {
+                if record[key].is_null() {
+                    record["insightDetails"][key].clone()
+                } else {
+                    record[key].clone()
+                }
+            };
+            assert_eq!(alert["event_name"], or_insight("eventName"), "{path}");
+            assert_eq!(alert["event_source"], or_insight("eventSource"), "{path}");
             assert_eq!(alert["event_time"], record["eventTime"], "{path}");
             assert_eq!(
                 alert["source_ip"],
-                or_null(&record["sourceIPAddress"]),
+                record["sourceIPAddress"].clone(),
                 "{path}"
             );
             assert_eq!(
                 alert["principal"],
-                or_null(&record["userIdentity"]["arn"]),
+                record["userIdentity"]["arn"].clone(),
                 "{path}"
             );
             let (account, region) = match envelope {
