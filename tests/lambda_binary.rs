@@ -9,10 +9,22 @@ use std::time::Duration;
 
 use support::runtime_api::FakeRuntimeApi;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_cloudtrail-alerts-lambda");
+/// The binary under test: the one cargo built for these tests, or another
+/// build (e.g. the release binary) named by `CLOUDTRAIL_ALERTS_LAMBDA_BIN`.
+fn binary() -> String {
+    std::env::var("CLOUDTRAIL_ALERTS_LAMBDA_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_cloudtrail-alerts-lambda").to_string())
+}
+
+/// Peak resident memory of a running process (Linux), for the docs.
+fn peak_rss(pid: u32) -> Option<String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.trim_start_matches("VmHWM:").trim().to_string())
+}
 
 fn function(runtime: &FakeRuntimeApi) -> Command {
-    let mut cmd = Command::new(BINARY);
+    let mut cmd = Command::new(binary());
     cmd.env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
         .env("AWS_LAMBDA_FUNCTION_NAME", "cloudtrail-alerts")
@@ -91,7 +103,7 @@ async fn the_function_binary_alerts_through_a_local_sns() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let _running = Running(child);
+    let running = Running(child);
 
     let answers = runtime.wait_answers(4, Duration::from_secs(60));
     if let Some(first) = runtime.first_poll() {
@@ -100,6 +112,9 @@ async fn the_function_binary_alerts_through_a_local_sns() {
             "cold start to first runtime poll: {:?}",
             first.duration_since(started)
         );
+    }
+    if let Some(peak) = peak_rss(running.0.id()) {
+        eprintln!("peak memory after 4 invocations: {peak}");
     }
     assert_eq!(answers.len(), 4, "answers: {answers:?}");
     let by_id = |id: &str| answers.iter().find(|a| a.request_id == id).unwrap();
