@@ -20,6 +20,7 @@ pub(crate) use lex::{LexError, LexErrorKind, MAX_DEPTH};
 /// Byte-level JSON helpers the input splitter shares with the scanner.
 pub(crate) mod json {
     pub(crate) use super::lex::{LexResult, kind_at, skip_string, skip_value, skip_ws};
+    pub(crate) use super::scan::{Scanned, scan_one};
 }
 
 use std::collections::{HashMap, HashSet};
@@ -57,7 +58,31 @@ struct Trie {
 #[derive(Clone, Debug, Default)]
 struct TrieNode {
     children: Vec<(Box<[u8]>, Node)>,
+    /// One bit per child key (see [`key_bit`]): most keys of an event are not
+    /// on any needed path, and this turns them away without comparing bytes.
+    filter: u64,
     path: Option<PathId>,
+}
+
+#[inline]
+fn key_bit(key: &[u8]) -> u64 {
+    let first = key.first().copied().unwrap_or(0) as usize;
+    let last = key.last().copied().unwrap_or(0) as usize;
+    let h = key.len().wrapping_mul(31) ^ first.wrapping_mul(7) ^ last.wrapping_mul(13);
+    1u64 << (h % 64)
+}
+
+impl TrieNode {
+    #[inline]
+    fn find(&self, segment: &[u8]) -> Node {
+        if self.filter & key_bit(segment) == 0 {
+            return NO_NODE;
+        }
+        self.children
+            .iter()
+            .find(|(k, _)| **k == *segment)
+            .map_or(NO_NODE, |&(_, n)| n)
+    }
 }
 
 impl Trie {
@@ -77,7 +102,9 @@ impl Trie {
                 None => {
                     let n = self.nodes.len();
                     self.nodes.push(TrieNode::default());
-                    self.nodes[node]
+                    let parent = &mut self.nodes[node];
+                    parent.filter |= key_bit(segment);
+                    parent
                         .children
                         .push((segment.into(), Node::try_from(n).unwrap_or(NO_NODE)));
                     n
@@ -145,14 +172,20 @@ impl PathSet {
     /// walks several levels, which is what makes `"a.b"` and `a` → `b` one path.
     #[inline]
     pub(crate) fn child(&self, node: Node, key: &[u8]) -> Node {
+        let Some(n) = self.trie.nodes.get(node as usize) else {
+            return NO_NODE;
+        };
+        if !key.contains(&b'.') {
+            return n.find(key);
+        }
         let mut node = node;
         for segment in key.split(|&c| c == b'.') {
             let Some(n) = self.trie.nodes.get(node as usize) else {
                 return NO_NODE;
             };
-            match n.children.iter().find(|(k, _)| **k == *segment) {
-                Some(&(_, next)) => node = next,
-                None => return NO_NODE,
+            node = n.find(segment);
+            if node == NO_NODE {
+                return NO_NODE;
             }
         }
         node
@@ -210,29 +243,47 @@ pub struct LeafAt {
 /// The leaves of one event, by path.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventView {
-    slots: Vec<Vec<LeafAt>>,
+    slots: Vec<Slot>,
+}
+
+/// Most paths hold no leaf or exactly one: keeping that one inline saves an
+/// allocation per path per event, a good share of the scanner's cost.
+#[derive(Clone, Debug, Default, PartialEq)]
+enum Slot {
+    #[default]
+    Empty,
+    One(LeafAt),
+    Many(Vec<LeafAt>),
 }
 
 impl EventView {
     /// An empty view able to hold leaves for `paths` paths.
     pub fn with_paths(paths: usize) -> Self {
         EventView {
-            slots: vec![Vec::new(); paths],
+            slots: vec![Slot::Empty; paths],
         }
     }
 
     pub fn push(&mut self, path: PathId, leaf: LeafAt) {
         if let Some(slot) = self.slots.get_mut(path as usize) {
-            slot.push(leaf);
+            *slot = match std::mem::take(slot) {
+                Slot::Empty => Slot::One(leaf),
+                Slot::One(first) => Slot::Many(vec![first, leaf]),
+                Slot::Many(mut all) => {
+                    all.push(leaf);
+                    Slot::Many(all)
+                }
+            };
         }
     }
 
     /// Every leaf at `path`, in document order.
     pub fn leaves(&self, path: PathId) -> &[LeafAt] {
-        self.slots
-            .get(path as usize)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        match self.slots.get(path as usize) {
+            Some(Slot::One(leaf)) => std::slice::from_ref(leaf),
+            Some(Slot::Many(all)) => all,
+            Some(Slot::Empty) | None => &[],
+        }
     }
 
     /// Reference implementation: view a parsed event that is already in envelope form.
@@ -380,11 +431,16 @@ impl ShapeKeys {
     /// Note one top-level key (whatever its value).
     #[inline]
     pub fn note(&mut self, key: &str) {
+        self.note_bytes(key.as_bytes());
+    }
+
+    #[inline]
+    pub(crate) fn note_bytes(&mut self, key: &[u8]) {
         match key {
-            "detail-type" => self.detail_type = true,
-            "detail" => self.detail = true,
-            "source" => self.source = true,
-            "eventVersion" | "eventSource" | "eventName" | "eventType" | "eventID" => {
+            b"detail-type" => self.detail_type = true,
+            b"detail" => self.detail = true,
+            b"source" => self.source = true,
+            b"eventVersion" | b"eventSource" | b"eventName" | b"eventType" | b"eventID" => {
                 self.record = true
             }
             _ => {}
@@ -476,7 +532,7 @@ pub fn source_for(event_source: &str) -> String {
 pub fn wrap_record(event: Value) -> Result<(Shape, Value), EventError> {
     let Value::Object(record) = event else {
         return Err(EventError::NotAnObject {
-            found: value_kind(&event),
+            found: json_kind(&event),
         });
     };
     let mut keys = ShapeKeys::default();
@@ -493,17 +549,6 @@ pub fn wrap_record(event: Value) -> Result<(Shape, Value), EventError> {
     envelope.insert("resources".to_string(), Value::Array(Vec::new()));
     envelope.insert("detail".to_string(), Value::Object(record));
     Ok((Shape::Record, Value::Object(envelope)))
-}
-
-fn value_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Why an event could not be read. Offsets are bytes into the event's document.
@@ -537,6 +582,7 @@ impl From<LexError> for EventError {
                 offset: e.offset,
                 limit: MAX_DEPTH,
             },
+            LexErrorKind::InvalidUtf8 => EventError::InvalidUtf8 { offset: e.offset },
         }
     }
 }

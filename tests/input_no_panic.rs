@@ -45,6 +45,29 @@ fn run(bytes: &[u8]) -> Result<(), TestCaseError> {
         prop_assert!(record > last_record);
         last_record = record;
     }
+    // Splitting and scanning in one pass gives what splitting then scanning gives.
+    let mut one_pass = input::from_slice("fuzz", bytes);
+    let two_pass: Vec<String> = input::from_slice("fuzz", bytes)
+        .take(10_000)
+        .map(|d| match d {
+            Ok(d) => format!(
+                "{:?}",
+                (EventView::scan_shaped(&d.bytes, &paths).unwrap(), d)
+            ),
+            Err(e) => e.to_string(),
+        })
+        .collect();
+    let mut got = Vec::new();
+    while let Some(d) = one_pass.next_scanned(&paths) {
+        got.push(match d {
+            Ok(s) => format!("{:?}", ((s.shape, s.view), s.document)),
+            Err(e) => e.to_string(),
+        });
+        if got.len() == 10_000 {
+            break;
+        }
+    }
+    prop_assert_eq!(got, two_pass);
     Ok(())
 }
 

@@ -237,3 +237,55 @@ fn a_large_document_is_held_whole() {
     .collect();
     assert_eq!(got, [1, 2]);
 }
+
+#[test]
+fn splitting_and_scanning_in_one_pass_gives_the_same_views() {
+    let mut paths = cloudtrail_alerts::event::PathSet::new();
+    for p in [
+        "source",
+        "detail-type",
+        "detail.eventName",
+        "detail.n",
+        "detail.eventID",
+    ] {
+        paths.intern(p);
+    }
+    let mut text = String::new();
+    for n in 1..=30 {
+        let v = match n % 3 {
+            0 => serde_json::to_string_pretty(&event(n)).unwrap(),
+            1 => serde_json::to_string(&json!({"Records": [record(n), record(n + 100)]})).unwrap(),
+            _ => serde_json::to_string(&event(n)).unwrap(),
+        };
+        text.push_str(&v);
+        text.push('\n');
+    }
+    text.push_str("[1, {\"n\": 2}]\n{\"bad\" 1}\n{\"n\": 3}\n{\"truncated\": ");
+    let two_pass: Vec<String> = input::from_slice("s", text.as_bytes())
+        .map(|d| match d {
+            Ok(d) => {
+                let (shape, view) =
+                    cloudtrail_alerts::event::EventView::scan_shaped(&d.bytes, &paths).unwrap();
+                format!("{:?}", (shape, view, d))
+            }
+            Err(e) => e.to_string(),
+        })
+        .collect();
+    for step in [1, 4, 1000] {
+        let reader = Dribble {
+            data: text.clone().into_bytes(),
+            at: 0,
+            step,
+        };
+        let mut docs = input::from_reader("s", Box::new(reader));
+        let mut one_pass = Vec::new();
+        while let Some(d) = docs.next_scanned(&paths) {
+            one_pass.push(match d {
+                Ok(s) => format!("{:?}", (s.shape, s.view, s.document)),
+                Err(e) => e.to_string(),
+            });
+        }
+        assert_eq!(one_pass, two_pass);
+    }
+    assert!(two_pass.iter().filter(|s| s.starts_with("(Record")).count() >= 20);
+}

