@@ -16,7 +16,7 @@ use tracing::{debug, error, info, warn};
 use crate::alert::Alert;
 use crate::engine::Engine;
 use crate::event::EventError;
-use crate::metrics::{self, InvocationMetrics};
+use crate::metrics::InvocationMetrics;
 use crate::publish::{PublishError, Publisher};
 use crate::render::{Destination, PublishRequest, fallback_request, publish_requests};
 
@@ -108,12 +108,11 @@ impl<P: Publisher> Handler<P> {
         &self.destinations
     }
 
-    /// Handle one event and write its metrics (EMF) to stdout.
+    /// Handle one event. The function binary uses [`Handler::handle_counted`]
+    /// to write the invocation's metrics.
     pub async fn handle(&self, event: Value) -> Result<Outcome, HandlerError> {
-        let mut counts = InvocationMetrics::default();
-        let result = self.handle_counted(&event, &mut counts).await;
-        metrics::emit(&counts);
-        result
+        self.handle_counted(&event, &mut InvocationMetrics::default())
+            .await
     }
 
     /// Handle one event, counting what happened into `counts`.

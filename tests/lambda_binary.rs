@@ -9,10 +9,22 @@ use std::time::Duration;
 
 use support::runtime_api::FakeRuntimeApi;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_cloudtrail-alerts-lambda");
+/// The binary under test: the one cargo built for these tests, or another
+/// build (e.g. the release binary) named by `CLOUDTRAIL_ALERTS_LAMBDA_BIN`.
+fn binary() -> String {
+    std::env::var("CLOUDTRAIL_ALERTS_LAMBDA_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_cloudtrail-alerts-lambda").to_string())
+}
+
+/// Peak resident memory of a running process (Linux), for the docs.
+fn peak_rss(pid: u32) -> Option<String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.trim_start_matches("VmHWM:").trim().to_string())
+}
 
 fn function(runtime: &FakeRuntimeApi) -> Command {
-    let mut cmd = Command::new(BINARY);
+    let mut cmd = Command::new(binary());
     cmd.env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
         .env("AWS_LAMBDA_FUNCTION_NAME", "cloudtrail-alerts")
@@ -63,12 +75,33 @@ fn sample(name: &str) -> serde_json::Value {
 }
 
 /// Kills the function when the test ends, however it ends.
-struct Running(std::process::Child);
+struct Running(Option<std::process::Child>);
+
+impl Running {
+    fn id(&self) -> u32 {
+        self.0.as_ref().map_or(0, std::process::Child::id)
+    }
+
+    /// Stop the function and return everything it wrote to stdout.
+    fn stop(mut self) -> String {
+        let mut out = String::new();
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+            if let Some(mut stdout) = child.stdout.take() {
+                let _ = std::io::Read::read_to_string(&mut stdout, &mut out);
+            }
+        }
+        out
+    }
+}
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        if let Some(child) = self.0.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -87,11 +120,11 @@ async fn the_function_binary_alerts_through_a_local_sns() {
         .env("SMS_TOPIC_ARN", &local.sms.topic_arn)
         .env("AWS_ENDPOINT_URL", &local.moto.endpoint)
         .env("ACCOUNT_NAMES", "prod=111122223333")
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let _running = Running(child);
+    let running = Running(Some(child));
 
     let answers = runtime.wait_answers(4, Duration::from_secs(60));
     if let Some(first) = runtime.first_poll() {
@@ -100,6 +133,9 @@ async fn the_function_binary_alerts_through_a_local_sns() {
             "cold start to first runtime poll: {:?}",
             first.duration_since(started)
         );
+    }
+    if let Some(peak) = peak_rss(running.id()) {
+        eprintln!("peak memory after 4 invocations: {peak}");
     }
     assert_eq!(answers.len(), 4, "answers: {answers:?}");
     let by_id = |id: &str| answers.iter().find(|a| a.request_id == id).unwrap();
@@ -152,4 +188,26 @@ async fn the_function_binary_alerts_through_a_local_sns() {
         support::drain(&local.sqs, &local.sms.queue_url).await.len(),
         1
     );
+
+    // Metrics are EMF lines on stdout, between the log lines.
+    let stdout = running.stop();
+    let emf: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v.get("_aws").is_some())
+        .collect();
+    let total = |metric: &str, rule: Option<&str>| -> u64 {
+        emf.iter()
+            .filter(|d| rule.is_none_or(|r| d["Rule"] == r))
+            .filter_map(|d| d[metric].as_u64())
+            .sum()
+    };
+    assert_eq!(total("EventsEvaluated", None), 3, "{stdout}");
+    assert_eq!(
+        total("AlertsPublished", Some("root-account-usage")),
+        1,
+        "{stdout}"
+    );
+    assert_eq!(total("AlertsPublished", None), 2, "{stdout}");
+    assert!(stdout.contains("alert published"), "{stdout}");
 }

@@ -204,7 +204,7 @@ async fn the_main_topic_severity_threshold_is_honoured() {
 async fn hostile_events_still_alert_with_safe_messages() {
     let f = function().await;
     let mut fired = 0;
-    for path in json_files("tests/fixtures/hostile") {
+    for path in json_files("tests/render_fixtures/hostile") {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let (alerts, main, _) = f.check(&name, read(&path)).await;
         assert_eq!(main, alerts, "{name}: every alert reached the main topic");
@@ -221,6 +221,38 @@ async fn hostile_events_still_alert_with_safe_messages() {
             .filter(|l| l.trim_start().starts_with("Severity:"))
             .count();
         assert!(severity_lines <= 1, "forged line in:\n{email}");
+    }
+}
+
+#[tokio::test]
+async fn a_huge_deeply_nested_event_is_published_whole_not_as_a_fallback() {
+    let f = function().await;
+    let mut event =
+        read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("events/root-console-login.json"));
+    let mut nested = json!("bottom");
+    for i in 0..60 {
+        nested = json!({ format!("level{i}"): nested, "pad": "\u{202e}x\n".repeat(50) });
+    }
+    event["detail"]["userAgent"] = json!("Mozilla\u{1b}[31m\r\n".repeat(20_000));
+    event["detail"]["requestParameters"] = nested;
+    assert!(event.to_string().len() > 200_000);
+
+    let (alerts, main, sms) = f.check("huge event", event).await;
+    assert_eq!((alerts, main, sms), (1, 1, 1));
+    for n in f
+        .local
+        .moto
+        .sent(&f.local.alerts.topic_arn)
+        .iter()
+        .chain(&f.local.moto.sent(&f.local.sms.topic_arn))
+    {
+        assert!(n.message.len() < 256 * 1024, "{} bytes", n.message.len());
+        let bodies: Value = serde_json::from_str(&n.message).unwrap();
+        let default: Value = serde_json::from_str(bodies["default"].as_str().unwrap()).unwrap();
+        assert_ne!(
+            default["fallback"], true,
+            "the full alert, not the fallback"
+        );
     }
 }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use cloudtrail_alerts::config::{LambdaConfig, load_engine};
 use cloudtrail_alerts::handler::Handler;
+use cloudtrail_alerts::metrics::{self, InvocationMetrics};
 use cloudtrail_alerts::publish::{SnsPublisher, sns_client};
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde_json::Value;
@@ -50,7 +51,10 @@ async fn main() -> ExitCode {
     let result = lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let handler = Arc::clone(&handler);
         async move {
-            handler.handle(event.payload).await.map_err(|e| Diagnostic {
+            let mut counts = InvocationMetrics::default();
+            let result = handler.handle_counted(&event.payload, &mut counts).await;
+            metrics::emit(&counts);
+            result.map_err(|e| Diagnostic {
                 error_type: e.error_type().to_string(),
                 error_message: e.to_string(),
             })

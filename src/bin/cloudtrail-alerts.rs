@@ -161,6 +161,7 @@ fn main() -> ExitCode {
             } else {
                 Format::Json
             });
+            let color = use_color();
             with_engine(&rules, |engine| {
                 evaluate(engine, &inputs, |out, evaluation, doc| {
                     if show_suppressed {
@@ -177,9 +178,7 @@ fn main() -> ExitCode {
                     for alert in &evaluation.alerts {
                         match format {
                             Format::Json => writeln!(out, "{}", render::summary_line(alert))?,
-                            Format::Text => {
-                                writeln!(out, "{}", render::text_line(alert, use_color()))?
-                            }
+                            Format::Text => writeln!(out, "{}", render::text_line(alert, color))?,
                         }
                     }
                     Ok(())
@@ -228,8 +227,10 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Colour only for a person at a terminal: `--format text > report.txt` or
+/// `| grep` must not get escape codes. `NO_COLOR` turns it off everywhere.
 fn use_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn with_engine(args: &RuleArgs, run: impl FnOnce(&Engine) -> u8) -> u8 {
@@ -320,6 +321,14 @@ fn stdout_failed(err: &io::Error) -> u8 {
     }
 }
 
+/// Print one line and exit with `code`; `println!` would panic on a closed pipe.
+fn print_line(line: &dyn std::fmt::Display, code: u8) -> u8 {
+    match writeln!(io::stdout().lock(), "{line}") {
+        Ok(()) => code,
+        Err(err) => stdout_failed(&err),
+    }
+}
+
 /// `--event-pattern` and `--event` take JSON text or `file://PATH`, as the AWS CLI does.
 fn read_argument(value: &str, what: &str) -> Result<String, String> {
     match value.strip_prefix("file://") {
@@ -341,10 +350,7 @@ fn test_pattern(pattern: &str, event: &str) -> u8 {
         }
     };
     match test_event_pattern(&pattern, &event) {
-        Ok(result) => {
-            println!("{}", serde_json::json!({ "Result": result }));
-            EXIT_OK
-        }
+        Ok(result) => print_line(&serde_json::json!({ "Result": result }), EXIT_OK),
         Err(err @ TestPatternError::InvalidPattern(_))
         | Err(err @ TestPatternError::InvalidEvent) => {
             eprintln!("{err}");
@@ -370,12 +376,12 @@ fn validate(files: &[PathBuf]) -> u8 {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            println!(
+            let line = format!(
                 "{checked}: OK ({} rules, {} enabled)",
                 config.rules.len(),
                 config.rules.iter().filter(|r| r.enabled).count()
             );
-            EXIT_OK
+            print_line(&line, EXIT_OK)
         }
         Err(err) => {
             for problem in &err.problems {
