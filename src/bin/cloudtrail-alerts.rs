@@ -89,7 +89,7 @@ enum Command {
         /// Also report matches silenced by an `exclude` pattern (on stderr).
         #[arg(long)]
         show_suppressed: bool,
-        /// Event files to read.
+        /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
     },
@@ -114,7 +114,7 @@ enum Command {
         /// Least severity sent to the SMS topic.
         #[arg(long, value_name = "SEVERITY", default_value = "critical")]
         sms_min_severity: Severity,
-        /// Event files to read.
+        /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
     },
@@ -134,6 +134,7 @@ enum Command {
     /// Validate rule/config files: report every error with file, line and
     /// rule id; exit 2 if there is any. With no FILE, validates the built-in pack.
     Validate {
+        /// Rule/config files, checked together with the built-in pack.
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
     },
