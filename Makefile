@@ -13,10 +13,10 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 EVENT ?= events/root-console-login.json
 
-.PHONY: help setup setup-python setup-rust demo test check unit lint build deploy invoke invoke-lambda bench fmt clean
+.PHONY: help setup setup-python setup-rust demo test check unit lint build deploy invoke invoke-lambda bench fmt
 
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
 setup: setup-python setup-rust ## install every tool the project needs (Python tools in .venv, Rust components)
 
