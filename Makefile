@@ -40,7 +40,7 @@ setup-rust:
 	rustup target add aarch64-unknown-linux-gnu
 
 demo: ## evaluate events/*.json with the built-in rules and show the alerts (no AWS needed)
-	cargo run --quiet --bin cloudtrail-alerts -- evaluate --format text events/*.json
+	cargo run --quiet --no-default-features --bin cloudtrail-alerts -- evaluate --format text events/*.json
 
 test: setup check unit lint build-check invoke-lambda-check ## everything CI runs
 
@@ -54,7 +54,7 @@ unit: ## unit, integration and CLI tests (starts a local SNS where needed)
 	cargo test --doc --quiet
 
 invoke: ## dry run of the CLI on one event: make invoke EVENT=events/vpc-create.json
-	cargo run --quiet --bin cloudtrail-alerts -- render $(EVENT)
+	cargo run --quiet --no-default-features --bin cloudtrail-alerts -- render $(EVENT)
 
 bench: ## criterion benchmarks (figures in docs/performance.md)
 	cargo bench --no-default-features --bench engine
