@@ -2,44 +2,11 @@
 //! rule options, and what happens (exit code, stderr) when input is bad.
 
 mod cli_common;
+mod samples;
 
 use cli_common::{gzip, read, read_json, run, run_stdin, run_with, sample_events, write};
+use samples::SAMPLE_ALERTS;
 use serde_json::{Value, json};
-
-/// What each sample promises by its name. A new sample must be added here.
-const PROMISES: &[(&str, &[&str])] = &[
-    ("cloudtrail-insight", &["cloudtrail-insight"]),
-    ("cloudtrail-log-file", &["root-account-usage"]),
-    ("cloudtrail-stop-logging", &["cloudtrail-config-change"]),
-    ("config-stop-recorder", &["config-service-change"]),
-    ("console-login-failure", &["console-login-failure"]),
-    ("console-login-no-mfa", &["console-login-without-mfa"]),
-    ("console-login-sso", &[]),
-    ("describe-transit-gateways", &[]),
-    ("ec2-state-change", &[]),
-    ("headbucket-access-denied", &[]),
-    ("iam-put-role-policy", &["iam-policy-change"]),
-    ("internet-gateway-attach", &["network-gateway-change"]),
-    (
-        "kms-schedule-key-deletion",
-        &["kms-key-disable-or-deletion"],
-    ),
-    ("network-acl-entry", &["network-acl-change"]),
-    (
-        "organizations-leave",
-        &["root-account-usage", "organizations-change"],
-    ),
-    ("root-console-login", &["root-account-usage"]),
-    ("root-invoked-by-service", &[]),
-    ("root-service-event", &[]),
-    ("route-create", &["route-table-change"]),
-    ("s3-get-object", &[]),
-    ("s3-put-bucket-policy", &["s3-bucket-policy-change"]),
-    ("security-group-ingress-open", &["security-group-change"]),
-    ("transit-gateway-route-create", &["transit-gateway-change"]),
-    ("unauthorized-ec2-describe", &["unauthorized-api-call"]),
-    ("vpc-create", &["vpc-change"]),
-];
 
 /// Severities as the built-in pack promises them.
 fn builtin_severity(rule: &str) -> &'static str {
@@ -65,11 +32,11 @@ fn builtin_severity(rule: &str) -> &'static str {
 }
 
 fn promised(name: &str) -> &'static [&'static str] {
-    PROMISES
+    SAMPLE_ALERTS
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, rules)| *rules)
-        .unwrap_or_else(|| panic!("events/{name}.json has no entry in PROMISES"))
+        .unwrap_or_else(|| panic!("events/{name}.json has no entry in SAMPLE_ALERTS"))
 }
 
 /// The CloudTrail records of a sample, with the envelope each came in (if any).
@@ -137,7 +104,7 @@ fn every_sample_fires_what_its_name_promises_with_the_event_facts() {
         }
     }
     // Every built-in rule is shown by at least one sample.
-    let all: Vec<&str> = PROMISES
+    let all: Vec<&str> = SAMPLE_ALERTS
         .iter()
         .flat_map(|(_, r)| r.iter().copied())
         .collect();

@@ -163,12 +163,18 @@ fn compile_collects_every_error_with_its_origin() {
         file: "team.yaml".to_string(),
         line: 12,
     };
+    let mut nested_bad = rule(
+        "nested-bad",
+        json!({"detail": {"errorCode": [{"prefix": 5}]}}),
+    );
+    nested_bad.origin.line = 30;
     let mut disabled_bad = rule("disabled-bad", json!({"source": "x"}));
     disabled_bad.enabled = false;
     let rules = vec![
         rule("bad-pattern", json!({"source": "aws.iam"})),
         rule("good", json!({"source": ["aws.iam"]})),
         bad_exclude,
+        nested_bad,
         disabled_bad,
     ];
     let errors = RuleSet::compile(&config(rules)).unwrap_err();
@@ -176,8 +182,9 @@ fn compile_collects_every_error_with_its_origin() {
     assert_eq!(
         texts,
         vec![
-            "rules.yaml:1: rule bad-pattern: pattern: Event pattern is not valid. Reason: \"source\" must be an object or an array",
-            "team.yaml:12: rule bad-exclude: exclude[1]: Event pattern is not valid. Reason: Empty arrays are not allowed",
+            "rules.yaml:1: rule bad-pattern: pattern at `source`: Event pattern is not valid. Reason: \"source\" must be an object or an array",
+            "team.yaml:12: rule bad-exclude: exclude[1] at `a`: Event pattern is not valid. Reason: Empty arrays are not allowed",
+            "rules.yaml:30: rule nested-bad: pattern at `detail.errorCode`: Event pattern is not valid. Reason: prefix match pattern must be a string",
         ]
     );
     assert_eq!(errors[1].error.path, "a");

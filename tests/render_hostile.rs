@@ -8,7 +8,7 @@ use cloudtrail_alerts::alert::Alert;
 use cloudtrail_alerts::render::{self, Destination};
 use cloudtrail_alerts::severity::Severity;
 use render_common::{
-    alert_for, check_invariants, custom_rule, hostile_events, rule, sample_events, settings,
+    alert_for, check_invariants, custom_rule, hostile_events, sample_events, settings,
 };
 use serde_json::{Value, json};
 
@@ -313,5 +313,4 @@ fn text_line_colours_only_the_severity() {
     assert_eq!(summary, render::summary_json(&alert));
     assert_eq!(summary["principal"], "arn:aws:iam::111122223333:root");
     assert_eq!(summary["error_code"], Value::Null);
-    let _ = rule("root-account-usage");
 }

@@ -54,10 +54,16 @@ proptest! {
 #[test]
 fn deeply_nested_text_is_an_error_not_a_crash() {
     for depth in [1_000, 100_000] {
-        let text = format!("rules: {}{}", "[".repeat(depth), "]".repeat(depth));
-        let _ = parse_file("deep.yaml", &text);
-        let text = format!("rules: {}1{}", "{a: ".repeat(depth), "}".repeat(depth));
-        let _ = parse_file("deep.yaml", &text);
+        for text in [
+            format!("rules: {}{}", "[".repeat(depth), "]".repeat(depth)),
+            format!("rules: {}1{}", "{a: ".repeat(depth), "}".repeat(depth)),
+        ] {
+            let errors = parse_file("deep.yaml", &text).unwrap_err();
+            assert!(
+                errors.iter().all(|e| e.file == "deep.yaml" && e.line == 1),
+                "depth {depth}: {errors:?}"
+            );
+        }
     }
 }
 
