@@ -11,3 +11,5 @@ build-check: ## sam build, then check bootstrap is an aarch64 ELF and the layer 
 
 deploy: build ## sam deploy --guided (asks for the email, phone, severities; saves samconfig.toml)
 	sam deploy --guided
+
+.PHONY: build-check

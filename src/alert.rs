@@ -153,8 +153,11 @@ impl Alert {
         Alert {
             rule: RuleInfo::from_rule(rule),
             event_id: text(detail, &["eventID"]).or_else(|| text(event, &["id"])),
-            event_name: text(detail, &["eventName"]),
-            event_source: text(detail, &["eventSource"]),
+            // An Insights record names the API call it is about only in its details.
+            event_name: text(detail, &["eventName"])
+                .or_else(|| text(detail, &["insightDetails", "eventName"])),
+            event_source: text(detail, &["eventSource"])
+                .or_else(|| text(detail, &["insightDetails", "eventSource"])),
             event_type: text(detail, &["eventType"]),
             detail_type: text(event, &["detail-type"]),
             event_time: text(detail, &["eventTime"]).or_else(|| text(event, &["time"])),

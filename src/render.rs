@@ -262,6 +262,16 @@ pub fn text_line(alert: &Alert, color: bool) -> String {
     line
 }
 
+/// CloudTrail Insights events report unusual activity, not a call that
+/// succeeded or failed.
+pub(crate) fn is_insight(alert: &Alert) -> bool {
+    alert.event_type.as_deref() == Some("AwsCloudTrailInsight")
+        || alert
+            .record
+            .get("insightDetails")
+            .is_some_and(Value::is_object)
+}
+
 /// `Success`, or `Failed` with the error code.
 pub(crate) fn result_text(alert: &Alert) -> String {
     match (alert.failed, alert.error_code.as_deref()) {
@@ -300,4 +310,133 @@ pub(crate) fn event_time(alert: &Alert) -> Option<String> {
 
 fn console_link_or_none(alert: &Alert) -> Value {
     alert.console_link().map_or(Value::Null, Value::String)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::{Principal, RuleInfo};
+
+    fn alert() -> Alert {
+        Alert {
+            rule: RuleInfo {
+                id: "root-account-usage".into(),
+                title: "Root account used".into(),
+                description: "Root did something.".into(),
+                severity: Severity::Critical,
+                runbook: Some("1. Check.\n2. Act.".into()),
+                references: vec![],
+            },
+            event_id: Some("3f1a2b4c-9d8e-4f70-8a6b-5c4d3e2f1a0b".into()),
+            event_name: Some("ConsoleLogin".into()),
+            event_source: Some("signin.amazonaws.com".into()),
+            event_type: Some("AwsConsoleSignIn".into()),
+            detail_type: None,
+            event_time: Some("2024-05-01T09:12:44Z".into()),
+            account: Some("111122223333".into()),
+            account_name: Some("prod".into()),
+            region: Some("us-east-1".into()),
+            principal: Principal {
+                kind: Some("Root".into()),
+                arn: Some("arn:aws:iam::111122223333:root".into()),
+                user_name: Some("root".into()),
+                ..Principal::default()
+            },
+            source_ip: Some("203.0.113.7".into()),
+            user_agent: Some("Mozilla/5.0".into()),
+            error_code: None,
+            error_message: None,
+            failed: false,
+            request_fields: vec![],
+            record: serde_json::json!({"eventName": "ConsoleLogin"}),
+        }
+    }
+
+    #[test]
+    fn subject_drops_the_least_useful_parts_first() {
+        let mut a = alert();
+        assert_eq!(
+            subject(&a).as_deref(),
+            Some("[CRITICAL] Root account used: ConsoleLogin in prod (111122223333)")
+        );
+        a.account_name = Some("a-rather-long-account-name-xx".into());
+        assert_eq!(
+            subject(&a).as_deref(),
+            Some(
+                "[CRITICAL] Root account used: ConsoleLogin in a-rather-long-account-name-xx (111122223333)"
+            )
+        );
+        a.rule.title = "A title long enough to push the subject past the limit".into();
+        assert_eq!(
+            subject(&a).as_deref(),
+            Some("[CRITICAL] A title long enough to push the subject past the limit: ConsoleLogin")
+        );
+        a.rule.title = "T".repeat(150);
+        let s = subject(&a).unwrap();
+        assert_eq!(s, format!("[CRITICAL] {}...", "T".repeat(77)));
+    }
+
+    #[test]
+    fn sms_keeps_the_essentials_first_and_fits() {
+        let mut a = alert();
+        assert_eq!(
+            sms(&a),
+            "CRITICAL: Root account used (ConsoleLogin) in prod by root from 203.0.113.7"
+        );
+        a.source_ip = Some("2001:db8:1234:5678:9abc:def0:1234:5678".into());
+        a.principal.kind = Some("IAMUser".into());
+        a.principal.user_name = Some("u".repeat(100));
+        let s = sms(&a);
+        assert!(s.len() <= SMS_MAX);
+        assert!(s.starts_with("CRITICAL: Root account used (ConsoleLogin) in prod by uuu"));
+        a.failed = true;
+        assert!(sms(&a).contains("(ConsoleLogin failed)"));
+    }
+
+    #[test]
+    fn email_shows_failures_and_formats_time() {
+        let mut a = alert();
+        a.failed = true;
+        a.error_code = Some("AccessDenied".into());
+        a.error_message = Some("no".into());
+        let e = email(&a);
+        assert!(e.contains("\nResult:       Failed: AccessDenied\nError:        no\n"));
+        assert!(e.contains("\nTime:         2024-05-01 09:12:44 UTC\n"));
+        a.event_time = Some("yesterday".into());
+        assert!(email(&a).contains("\nTime:         yesterday\n"));
+        assert!(!email(&a).contains("\nRequest\n"));
+    }
+
+    #[test]
+    fn json_keeps_small_records_and_trims_big_ones() {
+        let mut a = alert();
+        let doc: Value = serde_json::from_str(&json(&a)).unwrap();
+        assert_eq!(doc["detail"], a.record);
+        assert_eq!(doc["detail_truncated"], false);
+        a.record = serde_json::json!({
+            "eventName": "X",
+            "big": "é".repeat(300_000),
+            "list": (0..10_000).collect::<Vec<u32>>(),
+        });
+        let out = json(&a);
+        assert!(out.len() <= JSON_MAX);
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(doc["detail_truncated"], true);
+        assert_eq!(doc["detail"]["eventName"], "X");
+        assert!(
+            doc["detail"]["big"]
+                .as_str()
+                .unwrap()
+                .ends_with("...[truncated, 300000 characters]")
+        );
+    }
+
+    #[test]
+    fn messages_serialise_as_the_sns_json_structure() {
+        let m = messages(&alert());
+        let v: Value = serde_json::from_str(&m.to_sns_message()).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["default", "email", "https", "sms"]);
+        assert_eq!(v["sms"], m.sms);
+    }
 }

@@ -176,7 +176,7 @@ fn main() -> ExitCode {
                     }
                     for alert in &evaluation.alerts {
                         match format {
-                            Format::Json => writeln!(out, "{}", render::summary_json(alert))?,
+                            Format::Json => writeln!(out, "{}", render::summary_line(alert))?,
                             Format::Text => {
                                 writeln!(out, "{}", render::text_line(alert, use_color()))?
                             }

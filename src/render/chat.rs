@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::alert::Alert;
 
 use super::sanitize::{escape_json_output, markdown};
-use super::{event_time, result_text, token};
+use super::{event_time, is_insight, result_text, token};
 
 /// Slack shows at most 3,000 characters of a text section; stay below.
 const DESCRIPTION_MAX: usize = 2800;
@@ -46,7 +46,9 @@ fn document(alert: &Alert) -> Value {
         (None, None) => None,
     };
     field("Event", event);
-    field("Result", Some(md(&result_text(alert))));
+    if !is_insight(alert) {
+        field("Result", Some(md(&result_text(alert))));
+    }
     field("Error", alert.error_message.as_deref().map(md));
     let who = match (p.display(), &p.kind) {
         (Some(d), Some(k)) => Some(format!("{} ({})", md(&d), md(k))),

@@ -10,7 +10,7 @@ use std::fmt::Write;
 use crate::alert::Alert;
 
 use super::sanitize::{clean, defang};
-use super::{event_time, result_text};
+use super::{event_time, is_insight, result_text};
 
 /// Column where values start.
 const LABEL_WIDTH: usize = 14;
@@ -22,15 +22,23 @@ const RUNBOOK_LINE_MAX: usize = 500;
 
 struct Body {
     text: String,
+    /// A heading written only once its section has a line.
+    heading: Option<&'static str>,
 }
 
 impl Body {
-    fn heading(&mut self, h: &str) {
-        if !self.text.is_empty() {
+    fn heading(&mut self, h: &'static str) {
+        self.heading = Some(h);
+    }
+
+    fn start_line(&mut self) {
+        if let Some(h) = self.heading.take() {
+            if !self.text.is_empty() {
+                self.text.push('\n');
+            }
+            self.text.push_str(h);
             self.text.push('\n');
         }
-        self.text.push_str(h);
-        self.text.push('\n');
     }
 
     /// A line with a value from the event: cleaned and defanged, skipped when empty.
@@ -45,6 +53,7 @@ impl Body {
 
     /// A line with a value this crate wrote (already safe).
     fn line(&mut self, label: &str, value: &str) {
+        self.start_line();
         let label = format!("{label}:");
         let _ = writeln!(self.text, "{label:<LABEL_WIDTH$}{value}");
     }
@@ -57,6 +66,7 @@ impl Body {
             .filter(|l| !l.is_empty())
             .take(max_lines)
         {
+            self.start_line();
             let _ = writeln!(self.text, "  {line}");
         }
     }
@@ -67,8 +77,9 @@ pub fn email(alert: &Alert) -> String {
     let p = &alert.principal;
     let mut b = Body {
         text: String::new(),
+        heading: None,
     };
-    let title = clean(&rule.title, 200);
+    let title = defang(&clean(&rule.title, 200));
     let _ = writeln!(b.text, "{}: {}", rule.severity.label(), title);
     b.text.push('\n');
     b.line("Severity", rule.severity.label());
@@ -82,7 +93,9 @@ pub fn email(alert: &Alert) -> String {
         (None, None) => None,
     };
     b.field("Event", event.as_deref(), VALUE_MAX);
-    b.field("Result", Some(&result_text(alert)), VALUE_MAX);
+    if !is_insight(alert) {
+        b.field("Result", Some(&result_text(alert)), VALUE_MAX);
+    }
     b.field("Error", alert.error_message.as_deref(), 600);
 
     b.heading("Who");
@@ -127,8 +140,9 @@ pub fn email(alert: &Alert) -> String {
             .max()
             .unwrap_or(0);
         for (k, v) in &alert.request_fields {
-            let k = format!("{}:", clean(k, 40));
+            let k = format!("{}:", defang(&clean(k, 40)));
             let v = defang(&clean(v, VALUE_MAX));
+            b.start_line();
             let _ = writeln!(b.text, "  {k:<width$} {v}");
         }
     }

@@ -278,13 +278,19 @@ pub fn defang(s: &str) -> String {
             .last()
             .map_or(head.len(), |(i, _)| i);
         let scheme = &head[scheme_start..];
-        out.push_str(&head[..scheme_start]);
-        match scheme.to_ascii_lowercase().as_str() {
-            "http" => out.push_str("hxxp"),
-            "https" => out.push_str("hxxps"),
-            "ftp" => out.push_str("fxp"),
-            _ => out.push_str(scheme),
-        }
+        let lower = scheme.to_ascii_lowercase();
+        // A suffix match, so `xhttp://` cannot slip a `http://` past a linkifier.
+        let (keep, replaced) = if lower.ends_with("https") {
+            (scheme.len() - 5, "hxxps")
+        } else if lower.ends_with("http") {
+            (scheme.len() - 4, "hxxp")
+        } else if lower.ends_with("ftp") {
+            (scheme.len() - 3, "fxp")
+        } else {
+            (scheme.len(), "")
+        };
+        out.push_str(&head[..scheme_start + keep]);
+        out.push_str(replaced);
         out.push_str("://");
         rest = &tail[3..];
     }
@@ -395,6 +401,8 @@ mod tests {
             "hxxp://a and fxp://b s3://c"
         );
         assert_eq!(defang("no link"), "no link");
+        assert_eq!(defang("xhttps://a"), "xhxxps://a");
+        assert_eq!(defang("://x"), "://x");
     }
 
     #[test]

@@ -1,0 +1,155 @@
+//! The real function binary, run against a fake Lambda Runtime API and a
+//! real local SNS (moto).
+#![cfg(feature = "lambda")]
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use support::runtime_api::FakeRuntimeApi;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_cloudtrail-alerts-lambda");
+
+fn function(runtime: &FakeRuntimeApi) -> Command {
+    let mut cmd = Command::new(BINARY);
+    cmd.env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "cloudtrail-alerts")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .stdin(Stdio::null());
+    cmd
+}
+
+#[test]
+fn invalid_configuration_fails_the_cold_start_listing_every_problem() {
+    let runtime = FakeRuntimeApi::start(vec![serde_json::json!({})]);
+    let out = function(&runtime)
+        .env("ALERT_MIN_SEVERITY", "urgent")
+        .env("EXTRA_DESTINATIONS", "chat=arn:aws:sns:us-east-1:1:chat")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let log =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "cold start failed: invalid configuration (3 problems)",
+        "ALERT_TOPIC_ARN is required",
+        "ALERT_MIN_SEVERITY: unknown severity \"urgent\"",
+        "EXTRA_DESTINATIONS entry",
+    ] {
+        assert!(log.contains(needle), "missing {needle:?} in:\n{log}");
+    }
+    assert!(
+        runtime.first_poll().is_none(),
+        "a misconfigured function must not take events"
+    );
+    assert!(
+        runtime
+            .wait_answers(1, Duration::from_millis(10))
+            .is_empty()
+    );
+}
+
+fn sample(name: &str) -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("events")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Kills the function when the test ends, however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_function_binary_alerts_through_a_local_sns() {
+    let local = support::Local::start().await;
+    let runtime = FakeRuntimeApi::start(vec![
+        sample("root-console-login.json"),
+        sample("ec2-state-change.json"),
+        serde_json::json!("not an event"),
+        sample("vpc-create.json"),
+    ]);
+    let started = std::time::Instant::now();
+    let child = function(&runtime)
+        .env("ALERT_TOPIC_ARN", &local.alerts.topic_arn)
+        .env("SMS_TOPIC_ARN", &local.sms.topic_arn)
+        .env("AWS_ENDPOINT_URL", &local.moto.endpoint)
+        .env("ACCOUNT_NAMES", "prod=111122223333")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _running = Running(child);
+
+    let answers = runtime.wait_answers(4, Duration::from_secs(60));
+    if let Some(first) = runtime.first_poll() {
+        // A figure for the docs, not an assertion: timing belongs in benchmarks.
+        eprintln!(
+            "cold start to first runtime poll: {:?}",
+            first.duration_since(started)
+        );
+    }
+    assert_eq!(answers.len(), 4, "answers: {answers:?}");
+    let by_id = |id: &str| answers.iter().find(|a| a.request_id == id).unwrap();
+
+    let root = by_id("req-0");
+    assert_eq!(root.kind, "response", "{root:?}");
+    assert_eq!(root.body["alerts"], 1);
+    let mut destinations: Vec<&str> = root.body["published"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["destination"].as_str().unwrap())
+        .collect();
+    destinations.sort();
+    assert_eq!(destinations, ["alerts", "sms"]);
+
+    let quiet = by_id("req-1");
+    assert_eq!(quiet.kind, "response", "{quiet:?}");
+    assert_eq!(quiet.body["alerts"], 0);
+
+    let bad = by_id("req-2");
+    assert_eq!(bad.kind, "error", "{bad:?}");
+    assert_eq!(bad.body["errorType"], "InvalidEvent");
+    assert!(
+        bad.body["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("not a JSON object"),
+        "{bad:?}"
+    );
+
+    // The function keeps serving after a failed invocation.
+    let vpc = by_id("req-3");
+    assert_eq!(vpc.kind, "response", "{vpc:?}");
+    assert_eq!(vpc.body["published"].as_array().unwrap().len(), 1);
+
+    let main = local.moto.sent(&local.alerts.topic_arn);
+    let sms = local.moto.sent(&local.sms.topic_arn);
+    assert_eq!((main.len(), sms.len()), (2, 1));
+    for n in main.iter().chain(&sms) {
+        support::assert_deliverable(n, "binary");
+    }
+    let root_subject = sms[0].subject.as_deref().unwrap();
+    assert!(root_subject.starts_with("[CRITICAL]"), "{root_subject}");
+    assert!(
+        root_subject.contains("prod"),
+        "account name: {root_subject}"
+    );
+    assert_eq!(
+        support::drain(&local.sqs, &local.sms.queue_url).await.len(),
+        1
+    );
+}
