@@ -195,10 +195,15 @@ pub(super) fn scan(bytes: &[u8], paths: &PathSet) -> Result<(Shape, EventView), 
     let mut s = Scanner {
         b: bytes,
         paths,
-        env: Side::default(),
+        // One allocation each instead of growing 4, 8, 16…: an envelope
+        // yields a few dozen leaves and keys on needed paths.
+        env: Side {
+            leaves: Vec::with_capacity(32),
+            ..Side::default()
+        },
         rec: Side::default(),
-        frames: Vec::new(),
-        seen: Vec::new(),
+        frames: Vec::with_capacity(16),
+        seen: Vec::with_capacity(32),
         shape_keys: ShapeKeys::default(),
         captured: Captured::default(),
     };
