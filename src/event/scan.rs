@@ -222,8 +222,8 @@ pub(crate) fn scan_one(b: &[u8], paths: &PathSet) -> LexResult<(Scanned, usize)>
             ..Side::default()
         },
         rec: Side::default(),
-        frames: Vec::new(),
-        seen: Vec::new(),
+        frames: Vec::with_capacity(16),
+        seen: Vec::with_capacity(32),
         shape_keys: ShapeKeys::default(),
         captured: Captured::default(),
     };
