@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::alert::Alert;
-use crate::event::{EventError, EventView, wrap_record};
+use crate::event::{EventError, EventView, PathSet, wrap_record};
 use crate::matcher::{Firing, RuleSet};
 use crate::rules::{self, LoadOptions, RuleConfig};
 
@@ -75,6 +75,11 @@ impl Engine {
         &self.config
     }
 
+    /// The paths the compiled rules read: what a scan must extract.
+    pub fn paths(&self) -> &PathSet {
+        self.rules.paths()
+    }
+
     /// The compiled set of enabled rules.
     pub fn rule_set(&self) -> &RuleSet {
         &self.rules
@@ -83,7 +88,15 @@ impl Engine {
     /// Evaluate the raw JSON bytes of one event (envelope or bare record).
     pub fn evaluate_bytes(&self, raw: &[u8]) -> Result<Evaluation, EventError> {
         let view = EventView::scan(raw, self.rules.paths())?;
-        let firings = self.rules.evaluate(&view);
+        self.evaluate_view(raw, &view)
+    }
+
+    /// Evaluate an event already scanned with this engine's paths
+    /// ([`Engine::paths`]), e.g. by [`crate::input::Documents::next_scanned`],
+    /// which splits and scans in one pass. `raw` is the event's bytes, parsed
+    /// whole only when a rule fires.
+    pub fn evaluate_view(&self, raw: &[u8], view: &EventView) -> Result<Evaluation, EventError> {
+        let firings = self.rules.evaluate(view);
         if firings.is_empty() {
             return Ok(Evaluation::default());
         }

@@ -277,16 +277,18 @@ fn evaluate(
                 continue;
             }
         };
-        for document in documents {
-            let document = match document {
-                Ok(document) => document,
+        let mut documents = documents;
+        // Splitting and scanning in one pass halves the work per byte.
+        while let Some(scanned) = documents.next_scanned(engine.paths()) {
+            let (document, view) = match scanned {
+                Ok(scanned) => (scanned.document, scanned.view),
                 Err(err) => {
                     report(&err);
                     failed = true;
                     continue;
                 }
             };
-            match engine.evaluate_bytes(&document.bytes) {
+            match engine.evaluate_view(&document.bytes, &view) {
                 Ok(evaluation) => {
                     if let Err(err) = emit(&mut out, &evaluation, &document) {
                         return stdout_failed(&err);
