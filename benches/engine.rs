@@ -124,13 +124,15 @@ fn throughput(c: &mut Criterion) {
                 n
             })
         });
-        group.bench_function(format!("from_slice+evaluate_bytes/{name}"), |b| {
+        // The CLI's pipeline: split and scan in one pass, then match.
+        group.bench_function(format!("next_scanned+evaluate_view/{name}"), |b| {
             b.iter(|| {
                 let mut n = 0;
-                for doc in input::from_slice("bench", black_box(&stream)) {
-                    let doc = doc.expect("document splits");
+                let mut docs = input::from_slice("bench", black_box(&stream));
+                while let Some(scanned) = docs.next_scanned(engine.paths()) {
+                    let scanned = scanned.expect("document splits");
                     n += engine
-                        .evaluate_bytes(&doc.bytes)
+                        .evaluate_view(&scanned.document.bytes, &scanned.view)
                         .expect("event evaluates")
                         .alerts
                         .len();
