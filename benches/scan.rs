@@ -4,25 +4,28 @@
 //!
 //! cargo bench --no-default-features --bench scan -- --warm-up-time 1 --measurement-time 3
 
-#[path = "common/corpus.rs"]
-mod corpus;
+// The same corpus as benches/engine.rs.
+mod common;
 
 use std::hint::black_box;
 
+use cloudtrail_alerts::engine::Engine;
 use cloudtrail_alerts::event::{EventView, PathSet};
 use cloudtrail_alerts::input;
+use cloudtrail_alerts::rules;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+/// The paths the built-in pack reads: what `evaluate` scans for.
 fn paths() -> PathSet {
-    let mut p = PathSet::new();
-    for name in corpus::PACK_PATHS {
-        p.intern(name);
-    }
-    p
+    let config = rules::load_sources(&[], true).expect("built-in pack loads");
+    Engine::from_config(config)
+        .expect("built-in pack compiles")
+        .paths()
+        .clone()
 }
 
 fn bench(c: &mut Criterion) {
-    let data = corpus::ndjson(4000);
+    let data = common::ndjson(7, 12_000_000);
     let lines: Vec<&[u8]> = data
         .split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
