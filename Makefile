@@ -51,7 +51,6 @@ check: ## formatting and lints, with and without the Lambda feature
 
 unit: ## unit, integration and CLI tests (starts a local SNS where needed)
 	if command -v cargo-nextest >/dev/null; then cargo nextest run --no-fail-fast; else cargo test --no-fail-fast; fi
-	cargo test --doc --quiet
 
 invoke: ## dry run of the CLI on one event: make invoke EVENT=events/vpc-create.json
 	cargo run --quiet --no-default-features --bin cloudtrail-alerts -- render $(EVENT)
