@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::alert::Alert;
-use crate::event::{EventError, EventView, PathSet, wrap_record};
+use crate::event::{EventError, EventView, PathSet, Shape, shape_of, wrap_record};
 use crate::matcher::{Firing, RuleSet};
 use crate::rules::{self, LoadOptions, RuleConfig};
 
@@ -111,10 +111,19 @@ impl Engine {
 
     /// Evaluate one parsed event (envelope or bare record).
     pub fn evaluate_value(&self, event: &Value) -> Result<Evaluation, EventError> {
-        let (_, envelope) = wrap_record(event.clone())?;
-        let view = EventView::from_value(&envelope, self.rules.paths())?;
+        // Envelopes (all the Lambda receives) are read in place; only a bare
+        // record is copied, to be wrapped.
+        let wrapped;
+        let envelope = match shape_of(event)? {
+            Shape::Envelope => event,
+            Shape::Record => {
+                wrapped = wrap_record(event.clone())?.1;
+                &wrapped
+            }
+        };
+        let view = EventView::from_value(envelope, self.rules.paths())?;
         let firings = self.rules.evaluate(&view);
-        Ok(self.alerts_for(&firings, &envelope))
+        Ok(self.alerts_for(&firings, envelope))
     }
 
     fn alerts_for(&self, firings: &[Firing<'_>], envelope: &Value) -> Evaluation {

@@ -530,18 +530,14 @@ pub fn source_for(event_source: &str) -> String {
 /// `eventType`, `source` "aws." + first label of `eventSource`, `account` from
 /// `recipientAccountId`, `region` from `awsRegion`, `time` from `eventTime`).
 pub fn wrap_record(event: Value) -> Result<(Shape, Value), EventError> {
+    if shape_of(&event)? == Shape::Envelope {
+        return Ok((Shape::Envelope, event));
+    }
     let Value::Object(record) = event else {
         return Err(EventError::NotAnObject {
             found: json_kind(&event),
         });
     };
-    let mut keys = ShapeKeys::default();
-    for k in record.keys() {
-        keys.note(k);
-    }
-    if keys.shape() == Shape::Envelope {
-        return Ok((Shape::Envelope, Value::Object(record)));
-    }
     let mut envelope = Map::new();
     for (key, value) in RecordFields::from_object(&record).envelope_fields() {
         envelope.insert(key.to_string(), Value::String(value));
@@ -549,6 +545,20 @@ pub fn wrap_record(event: Value) -> Result<(Shape, Value), EventError> {
     envelope.insert("resources".to_string(), Value::Array(Vec::new()));
     envelope.insert("detail".to_string(), Value::Object(record));
     Ok((Shape::Record, Value::Object(envelope)))
+}
+
+/// Whether a parsed event is an envelope or a bare record, without touching it.
+pub fn shape_of(event: &Value) -> Result<Shape, EventError> {
+    let Value::Object(map) = event else {
+        return Err(EventError::NotAnObject {
+            found: json_kind(event),
+        });
+    };
+    let mut keys = ShapeKeys::default();
+    for k in map.keys() {
+        keys.note(k);
+    }
+    Ok(keys.shape())
 }
 
 /// Why an event could not be read. Offsets are bytes into the event's document.

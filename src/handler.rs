@@ -174,22 +174,15 @@ impl<P: Publisher> Handler<P> {
     ) -> Result<Vec<Published>, HandlerError> {
         let mut jobs = Vec::new();
         for (index, alert) in alerts.iter().enumerate() {
-            let wanted: Vec<Destination> = self
-                .destinations
-                .iter()
-                .filter(|d| alert.rule.severity >= d.min_severity)
-                .cloned()
-                .collect();
-            if wanted.is_empty() {
+            let requests = publish_requests(alert, &self.destinations);
+            if requests.is_empty() {
                 debug!(
                     rule = %alert.rule.id,
                     severity = %alert.rule.severity,
                     "alert below every destination's minimum severity"
                 );
             }
-            for request in publish_requests(alert, &wanted) {
-                jobs.push((index, request));
-            }
+            jobs.extend(requests.into_iter().map(|request| (index, request)));
         }
 
         let results = join_all(
@@ -258,16 +251,12 @@ impl<P: Publisher> Handler<P> {
                     error = %e,
                     "SNS refused the alert message; publishing the minimal fallback message"
                 );
-                let destination = self
-                    .destinations
-                    .iter()
-                    .find(|d| d.name == request.destination)
-                    .cloned()
-                    .unwrap_or_else(|| Destination {
-                        name: request.destination.clone(),
-                        topic_arn: request.topic_arn.clone(),
-                        min_severity: alert.rule.severity,
-                    });
+                // The fallback goes where the refused request was going.
+                let destination = Destination {
+                    name: request.destination.clone(),
+                    topic_arn: request.topic_arn.clone(),
+                    min_severity: alert.rule.severity,
+                };
                 let fallback = fallback_request(alert, &destination);
                 (self.publisher.publish(&fallback).await, true)
             }

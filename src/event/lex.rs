@@ -64,6 +64,13 @@ fn syntax<T>(offset: usize, what: &'static str) -> LexResult<T> {
     })
 }
 
+pub(crate) fn too_deep<T>(offset: usize) -> LexResult<T> {
+    Err(LexError {
+        offset,
+        kind: LexErrorKind::TooDeep,
+    })
+}
+
 pub(crate) const EOF_VALUE: &str = "a value";
 pub(crate) const EOF_STRING: &str = "a string";
 pub(crate) const EOF_LIST: &str = "a list";
@@ -396,10 +403,7 @@ pub(crate) fn skip_value(b: &[u8], i: usize, depth: usize) -> LexResult<usize> {
             Some(b'"') => i = skip_string(b, i + 1)?,
             Some(b'{') => {
                 if level >= MAX_DEPTH {
-                    return Err(LexError {
-                        offset: i,
-                        kind: LexErrorKind::TooDeep,
-                    });
+                    return too_deep(i);
                 }
                 i = skip_ws(b, i + 1);
                 match b.get(i) {
@@ -416,10 +420,7 @@ pub(crate) fn skip_value(b: &[u8], i: usize, depth: usize) -> LexResult<usize> {
             }
             Some(b'[') => {
                 if level >= MAX_DEPTH {
-                    return Err(LexError {
-                        offset: i,
-                        kind: LexErrorKind::TooDeep,
-                    });
+                    return too_deep(i);
                 }
                 i = skip_ws(b, i + 1);
                 match b.get(i) {

@@ -10,7 +10,7 @@
 
 use super::lex::{
     self, EOF_LIST, EOF_OBJECT, EOF_VALUE, LexError, LexErrorKind, LexResult, MAX_DEPTH,
-    expect_end, kind_at, literal, read_string, skip_number, skip_value, skip_ws,
+    expect_end, kind_at, literal, read_string, skip_number, skip_value, skip_ws, too_deep,
 };
 use super::{
     ArrayPos, EventError, EventView, Leaf, LeafAt, NO_NODE, Node, Number, PathId, PathSet,
@@ -518,10 +518,7 @@ impl<'a> Scanner<'a> {
 
     fn check_depth(&self, i: usize) -> LexResult<()> {
         if self.frames.len() >= MAX_DEPTH {
-            return Err(LexError {
-                offset: i,
-                kind: LexErrorKind::TooDeep,
-            });
+            return too_deep(i);
         }
         Ok(())
     }

@@ -319,22 +319,25 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, ids: &mut Vec<(String, usize)>) -> Opt
     })
 }
 
-fn parse_accounts(ctx: &mut Ctx, node: &Node) -> Vec<AccountDef> {
-    let entries = match &node.kind {
+/// The entries of a top-level section that must be a map; an empty section
+/// has none, anything else is reported as `what`.
+fn section_entries<'n>(ctx: &mut Ctx, node: &'n Node, what: &str) -> &'n [Entry] {
+    match &node.kind {
         Kind::Map(entries) => entries,
-        Kind::Null => return Vec::new(),
+        Kind::Null => &[],
         _ => {
-            ctx.err(
-                node.line,
-                None,
-                format!(
-                    "`accounts` must map names to lists of account ids (e.g. `prod: [\"111122223333\"]`), not {}",
-                    node.type_name()
-                ),
-            );
-            return Vec::new();
+            ctx.err(node.line, None, format!("{what}, not {}", node.type_name()));
+            &[]
         }
-    };
+    }
+}
+
+fn parse_accounts(ctx: &mut Ctx, node: &Node) -> Vec<AccountDef> {
+    let entries = section_entries(
+        ctx,
+        node,
+        "`accounts` must map names to lists of account ids (e.g. `prod: [\"111122223333\"]`)",
+    );
     let mut out = Vec::new();
     for entry in entries {
         let name = &entry.key;
@@ -421,21 +424,11 @@ pub(crate) fn is_account_id(s: &str) -> bool {
 }
 
 fn parse_overrides(ctx: &mut Ctx, node: &Node) -> Vec<Override> {
-    let entries = match &node.kind {
-        Kind::Map(entries) => entries,
-        Kind::Null => return Vec::new(),
-        _ => {
-            ctx.err(
-                node.line,
-                None,
-                format!(
-                    "`overrides` must map rule ids to changes (e.g. `vpc-change: {{enabled: false}}`), not {}",
-                    node.type_name()
-                ),
-            );
-            return Vec::new();
-        }
-    };
+    let entries = section_entries(
+        ctx,
+        node,
+        "`overrides` must map rule ids to changes (e.g. `vpc-change: {enabled: false}`)",
+    );
     let mut out = Vec::new();
     for entry in entries {
         let rid = Some(entry.key.as_str());
