@@ -14,8 +14,12 @@
 set -euo pipefail
 
 event=${1:-${EVENT:-}}
-if [[ -z "$event" || ! -f "$event" ]]; then
+if [[ -z "$event" ]]; then
     echo "usage: $0 EVENT.json   (e.g. events/root-console-login.json)" >&2
+    exit 2
+fi
+if [[ ! -f "$event" ]]; then
+    echo "$event: no such file (the sample events are in events/)" >&2
     exit 2
 fi
 root=$(cd "$(dirname "$0")/.." && pwd)
