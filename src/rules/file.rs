@@ -6,8 +6,12 @@
 
 use serde_json::Value;
 
+mod fields;
+
 use super::RuleFileError;
 use super::yaml::{self, Entry, Kind, Node};
+use crate::alert::RequestField;
+use crate::aws_ids::{is_account_id, is_region};
 use crate::severity::Severity;
 
 /// A parsed rule file: rules, account names and overrides, with their lines.
@@ -33,6 +37,8 @@ pub struct RawRule {
     pub runbook: Option<String>,
     pub enabled: bool,
     pub references: Vec<String>,
+    pub fields: Vec<RequestField>,
+    pub tags: Vec<String>,
     pub scope: Option<RawScope>,
 }
 
@@ -77,6 +83,8 @@ pub(crate) const RULE_KEYS: &[&str] = &[
     "runbook",
     "enabled",
     "references",
+    "fields",
+    "tags",
     "scope",
 ];
 pub(crate) const OVERRIDE_KEYS: &[&str] = &["enabled", "severity", "exclude", "scope"];
@@ -299,6 +307,12 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, ids: &mut Vec<(String, usize)>) -> Opt
     let references = get(entries, "references")
         .map(|n| string_list(ctx, n, "references", rid))
         .unwrap_or_default();
+    let request_fields = get(entries, "fields")
+        .and_then(|n| fields::request_fields(ctx, n, rid))
+        .unwrap_or_default();
+    let tags = get(entries, "tags")
+        .map(|n| fields::tags(ctx, n, rid))
+        .unwrap_or_default();
     let scope = get(entries, "scope").and_then(|n| scope(ctx, n, rid));
 
     if ctx.errors.len() > before {
@@ -315,6 +329,8 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, ids: &mut Vec<(String, usize)>) -> Opt
         runbook,
         enabled,
         references,
+        fields: request_fields,
+        tags,
         scope,
     })
 }
@@ -417,10 +433,6 @@ fn account_id(node: &Node) -> Result<String, String> {
     } else {
         Err(format!("`{text}` is not a 12-digit account id"))
     }
-}
-
-pub(crate) fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn parse_overrides(ctx: &mut Ctx, node: &Node) -> Vec<Override> {
@@ -690,19 +702,6 @@ fn scope(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Option<RawScope> {
     };
     ctx.scopes.push((rid.map(str::to_string), scope.clone()));
     Some(scope)
-}
-
-/// `us-east-1`, `us-gov-west-1`, `ap-southeast-5`: lower-case words and a number,
-/// dash-separated. A typo such as `us-east1` would otherwise silence a rule.
-fn is_region(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts
-            .last()
-            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 pub(crate) fn is_kebab_case(id: &str) -> bool {
