@@ -164,13 +164,23 @@ fn value_text(v: &Value) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// Whether the call failed: an error code, or a console sign-in whose
-/// `responseElements.ConsoleLogin` is `Failure` (those carry no error code).
+/// Whether the call failed. CloudTrail says so in several places: an
+/// `errorCode` or an `errorMessage` (sign-in events carry only the message),
+/// or, for the sign-in page's own calls (`ConsoleLogin`, `PasswordUpdated`,
+/// `ExternalIdPDirectoryLogin`, ...), a `responseElements` value of `Failure`.
 fn failed(record: &Value) -> bool {
-    record.get("errorCode").and_then(value_text).is_some()
-        || at(record, &["responseElements", "ConsoleLogin"])
-            .and_then(value_text)
-            .is_some_and(|r| r.eq_ignore_ascii_case("Failure"))
+    let present = |key: &str| record.get(key).and_then(value_text).is_some();
+    present("errorCode")
+        || present("errorMessage")
+        || record
+            .get("responseElements")
+            .and_then(Value::as_object)
+            .is_some_and(|elements| {
+                elements.values().any(|v| {
+                    v.as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("Failure"))
+                })
+            })
 }
 
 #[cfg(test)]
@@ -251,5 +261,70 @@ mod tests {
         assert!(console_link("useast-1", "abc").is_none());
         assert!(console_link("us-east-1", "").is_none());
         assert!(console_link("us-east-1", &"a".repeat(65)).is_none());
+    }
+
+    fn failure_of(detail: Value) -> bool {
+        build(json!({ "detail": detail })).failed
+    }
+
+    #[test]
+    fn sign_in_page_failures_outside_console_login_are_failures() {
+        for (key, message) in [
+            ("PasswordUpdated", "Authentication failed"),
+            ("ExternalIdPDirectoryLogin", "Failed authentication"),
+            ("ConsoleLogin", "Failed authentication"),
+        ] {
+            let a = build(json!({"detail": {
+                "eventSource": "signin.amazonaws.com",
+                "eventName": key,
+                "errorMessage": message,
+                "responseElements": {key: "Failure"}
+            }}));
+            assert!(a.failed, "{key}");
+            assert_eq!(a.error_code, None);
+        }
+    }
+
+    #[test]
+    fn each_sign_of_failure_alone_is_a_failure() {
+        assert!(failure_of(
+            json!({"responseElements": {"PasswordUpdated": "Failure"}})
+        ));
+        assert!(failure_of(
+            json!({"responseElements": {"ExternalIdPDirectoryLogin": "FAILURE"}})
+        ));
+        assert!(failure_of(json!({"errorCode": "AccessDenied"})));
+        assert!(failure_of(json!({"errorMessage": "Failed authentication"})));
+    }
+
+    #[test]
+    fn success_and_other_values_are_not_failures() {
+        assert!(!failure_of(
+            json!({"responseElements": {"ConsoleLogin": "Success"}})
+        ));
+        assert!(!failure_of(
+            json!({"responseElements": {"PasswordUpdated": "Success"}})
+        ));
+        assert!(!failure_of(json!({
+            "errorCode": null, "errorMessage": "",
+            "responseElements": {"status": "Failed", "nested": {"x": "Failure"}, "list": ["Failure"]}
+        })));
+        assert!(!failure_of(json!({"responseElements": "Failure"})));
+        assert!(!failure_of(json!({})));
+    }
+
+    #[test]
+    fn a_failed_password_change_does_not_read_as_a_success() {
+        let a = build(json!({"detail": {
+            "eventSource": "signin.amazonaws.com",
+            "eventName": "PasswordUpdated",
+            "eventType": "AwsConsoleSignIn",
+            "errorMessage": "Authentication failed",
+            "responseElements": {"PasswordUpdated": "Failure"}
+        }}));
+        let email = crate::render::email(&a);
+        assert!(email.contains("\nResult:       Failed\n"), "{email}");
+        assert!(!email.contains("Success"), "{email}");
+        assert!(crate::render::sms(&a).contains("(PasswordUpdated failed)"));
     }
 }
