@@ -247,3 +247,158 @@ fn is_tag(s: &str) -> bool {
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use crate::alert::{FieldFormat, FieldPath};
+
+    const HEAD: &str =
+        "rules:\n  - id: r\n    title: R\n    severity: low\n    pattern: {source: [aws.ec2]}\n";
+
+    /// The errors of a rule file made of [`HEAD`] and `rest`, as displayed.
+    fn errors(rest: &str) -> Vec<String> {
+        let parsed = parse("f.yaml", &format!("{HEAD}{rest}"));
+        assert!(parsed.file.rules.is_empty() || parsed.errors.is_empty());
+        parsed.errors.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn fields_and_tags_are_carried() {
+        let parsed = parse(
+            "f.yaml",
+            &format!(
+                "{HEAD}    tags: [cis, network-4]\n    fields:\n      \
+                 - {{label: Group id, path: [requestParameters.groupId, responseElements.groupId]}}\n      \
+                 - {{label: Rules, path: requestParameters.ipPermissions, format: ip-permissions}}\n      \
+                 - {{label: Trail, path: requestParameters.name, event-source: cloudtrail.amazonaws.com}}\n"
+            ),
+        );
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let rule = &parsed.file.rules[0];
+        assert_eq!(rule.tags, ["cis", "network-4"]);
+        let f = &rule.fields;
+        assert_eq!(f.len(), 3);
+        assert_eq!(f[0].label, "Group id");
+        assert_eq!(
+            f[0].paths,
+            [
+                FieldPath::parse("requestParameters.groupId").unwrap(),
+                FieldPath::parse("responseElements.groupId").unwrap()
+            ]
+        );
+        assert_eq!(
+            (f[0].format, f[1].format),
+            (FieldFormat::Text, FieldFormat::IpPermissions)
+        );
+        assert_eq!(
+            f[2].event_source.as_deref(),
+            Some("cloudtrail.amazonaws.com")
+        );
+        assert_eq!(f[0].event_source, None);
+    }
+
+    #[test]
+    fn field_problems_have_lines_and_hints() {
+        assert_eq!(
+            errors(
+                "    fields:\n      - {labels: A, path: a.b}\n      - {label: B}\n      - {path: c}\n"
+            ),
+            [
+                "f.yaml:7: rule `r`: unknown key `labels` in a field; did you mean `label`?",
+                "f.yaml:7: rule `r`: field has no `label`",
+                "f.yaml:8: rule `r`: field has no `path` (e.g. `path: requestParameters.groupId`)",
+                "f.yaml:9: rule `r`: field has no `label`",
+            ]
+        );
+        assert_eq!(
+            errors(
+                "    fields:\n      - label: A\n        path: [a.b, 'a..b']\n        format: ip-permission\n"
+            ),
+            [
+                "f.yaml:8: rule `r`: bad path `a..b`: a path has no empty parts (no leading, trailing or double dots)",
+                "f.yaml:9: rule `r`: unknown field format `ip-permission`; did you mean `ip-permissions`?",
+            ]
+        );
+        assert_eq!(
+            errors(
+                "    fields:\n      - {label: A, path: detail.x, event-source: aws.cloudtrail}\n"
+            ),
+            [
+                "f.yaml:7: rule `r`: bad path `detail.x`: paths start inside the CloudTrail record; write `x`",
+                "f.yaml:7: rule `r`: `aws.cloudtrail` is not a CloudTrail event source (e.g. `cloudtrail.amazonaws.com`); write `cloudtrail.amazonaws.com`",
+            ]
+        );
+        assert_eq!(
+            errors("    fields: {label: A, path: a}\n"),
+            [
+                "f.yaml:6: rule `r`: `fields` must be a list of `{label: ..., path: ...}` entries, not a mapping"
+            ]
+        );
+        let long = "x".repeat(41);
+        let errs = errors(&format!(
+            "    fields:\n      - {{label: {long}, path: a}}\n      - {{label: A, path: []}}\n      - {{label: B, path: 5}}\n      - {{label: B, path: b, format: 7}}\n"
+        ));
+        assert_eq!(errs.len(), 4, "{errs:?}");
+        assert!(errs[0].contains("must be 1 to 40 characters"), "{errs:?}");
+        assert!(errs[1].ends_with("`path` lists no paths"), "{errs:?}");
+        assert!(errs[2].contains("`path` must be a dotted path or a list of them, not an integer"));
+        assert!(errs[3].contains("`format` must be a string"), "{errs:?}");
+    }
+
+    #[test]
+    fn too_many_fields_and_repeated_labels() {
+        let nine: String = (0..9)
+            .map(|i| format!("      - {{label: F{i}, path: p{i}}}\n"))
+            .collect();
+        assert_eq!(
+            errors(&format!("    fields:\n{nine}")),
+            [
+                "f.yaml:7: rule `r`: too many fields: an alert shows at most 8 (those without `event-source` count for every event source)"
+            ]
+        );
+        // Eight for each of two services is fine: a record shows one service's.
+        let per_service: String = ["s3", "iam"]
+            .iter()
+            .flat_map(|s| {
+                (0..8).map(move |i| {
+                    format!(
+                        "      - {{label: F{i}, path: p{i}, event-source: {s}.amazonaws.com}}\n"
+                    )
+                })
+            })
+            .collect();
+        assert_eq!(
+            errors(&format!("    fields:\n{per_service}")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            errors("    fields:\n      - {label: A, path: a}\n      - {label: A, path: b}\n"),
+            ["f.yaml:8: rule `r`: field label `A` is used twice"]
+        );
+    }
+
+    #[test]
+    fn tag_problems() {
+        assert_eq!(
+            errors("    tags: [CIS, cis, cis, 'two words', -x]\n"),
+            [
+                "f.yaml:6: rule `r`: tag `CIS` must be a short lower-case word: letters, digits and dashes, starting with a letter or digit, at most 32 characters",
+                "f.yaml:6: rule `r`: tag `cis` is listed twice",
+                "f.yaml:6: rule `r`: tag `two words` must be a short lower-case word: letters, digits and dashes, starting with a letter or digit, at most 32 characters",
+                "f.yaml:6: rule `r`: tag `-x` must be a short lower-case word: letters, digits and dashes, starting with a letter or digit, at most 32 characters",
+            ]
+        );
+        assert_eq!(
+            errors("    tags: cis\n"),
+            [
+                "f.yaml:6: rule `r`: `tags` must be a list of words such as `[cis, evasion]`, not a string"
+            ]
+        );
+        let many: Vec<String> = (0..17).map(|i| format!("t{i}")).collect();
+        assert_eq!(
+            errors(&format!("    tags: [{}]\n", many.join(", "))),
+            ["f.yaml:6: rule `r`: too many tags: at most 16"]
+        );
+    }
+}
