@@ -500,4 +500,52 @@ mod tests {
         }
         assert!(FieldPath::parse(&"a.".repeat(200)).is_err());
     }
+
+    /// The built-in pack's fields are data: each path is checked against the
+    /// CloudTrail records the rule is tested with, so a misspelt path shows.
+    #[test]
+    fn every_builtin_rule_with_fields_shows_them_on_its_fixtures() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let pack = crate::rules::load_sources(&[], true).unwrap_or_else(|e| panic!("{e:?}"));
+        // Transit gateway calls wrap their parameters in `<Action>Request`
+        // objects with PascalCase keys, which the pack's paths (and so the
+        // sample's golden email, which shows no request) do not follow yet.
+        let known_gaps = ["transit-gateway-change"];
+        let mut checked = 0;
+        for rule in pack
+            .rules
+            .iter()
+            .filter(|r| !r.fields.is_empty() && !known_gaps.contains(&r.id.as_str()))
+        {
+            let dir = root.join(&rule.id).join("match");
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .map(|e| e.unwrap().path())
+                .collect();
+            files.sort();
+            let mut shown = std::collections::BTreeSet::new();
+            for file in files {
+                let event: Value =
+                    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+                let alert = build_with(rule, event);
+                let declared = |label: &str| rule.fields.iter().any(|f| f.label == label);
+                // Some calls carry nothing (LeaveOrganization's requestParameters is null).
+                let has_facts = ["requestParameters", "insightDetails"]
+                    .iter()
+                    .any(|k| alert.record.get(k).is_some_and(Value::is_object));
+                assert!(
+                    !has_facts
+                        || alert.request_fields.iter().any(|(l, _)| declared(l))
+                        || rule.fields.iter().all(|f| f.event_source.is_some()),
+                    "{}: no declared field shown for {}",
+                    rule.id,
+                    file.display()
+                );
+                shown.extend(alert.request_fields.into_iter().map(|(l, _)| l));
+                checked += 1;
+            }
+            assert!(!shown.is_empty(), "{}", rule.id);
+        }
+        assert!(checked >= 20, "{checked}");
+    }
 }

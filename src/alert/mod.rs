@@ -327,4 +327,16 @@ mod tests {
         assert!(!email.contains("Success"), "{email}");
         assert!(crate::render::sms(&a).contains("(PasswordUpdated failed)"));
     }
+
+    #[test]
+    fn the_json_alert_carries_the_rule_tags() {
+        let mut rule = super::testing::rule();
+        rule.tags = vec!["cis".into(), "network".into()];
+        let a = super::testing::build_with(&rule, json!({"detail": {"eventName": "CreateVpc"}}));
+        assert_eq!(a.rule.tags, ["cis", "network"]);
+        let doc: Value = serde_json::from_str(&crate::render::json(&a)).unwrap();
+        assert_eq!(doc["tags"], json!(["cis", "network"]));
+        let summary: Value = serde_json::from_str(&crate::render::summary_line(&a)).unwrap();
+        assert_eq!(summary["tags"], json!(["cis", "network"]));
+    }
 }
