@@ -68,7 +68,8 @@ pub struct Alert {
     pub user_agent: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
-    /// True when the call failed: see [`failed`].
+    /// True when the call failed: an error code or message, or a
+    /// `responseElements` value of `Failure` (sign-in page events).
     pub failed: bool,
     /// The request fields the rule names (or the generic ones), in display order.
     pub request_fields: Vec<(String, String)>,
