@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::alert::RequestField;
 use crate::severity::Severity;
 
 pub use file::{AccountDef, Override, RawRule, RawScope, RuleFile};
@@ -95,6 +96,10 @@ pub struct Rule {
     pub runbook: Option<String>,
     pub enabled: bool,
     pub references: Vec<String>,
+    /// What the alert shows under "Request"; empty: the generic fallback.
+    pub fields: Vec<RequestField>,
+    /// Short lower-case words that group rules (`cis`, `evasion`).
+    pub tags: Vec<String>,
     pub scope: Scope,
     pub origin: Origin,
 }

@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::file::{self, RawScope, did_you_mean, is_account_id};
+use super::file::{self, RawScope, did_you_mean};
 use super::{BUILTIN_FILE, LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope, Settings};
+use crate::aws_ids::is_account_id;
 
 /// Load the built-in pack (if `options.builtin`) and `options.files`, in order.
 pub fn load(options: &LoadOptions) -> Result<RuleConfig, Vec<RuleFileError>> {
@@ -160,6 +161,8 @@ pub fn load_sources(
                 runbook: raw.runbook.clone(),
                 enabled: raw.enabled,
                 references: raw.references.clone(),
+                fields: raw.fields.clone(),
+                tags: raw.tags.clone(),
                 scope,
                 origin: Origin {
                     file: p.file.name.clone(),
