@@ -9,6 +9,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::event::{Shape, shape_of};
 use crate::rules::{Rule, Settings};
 use crate::severity::Severity;
 
@@ -131,11 +132,7 @@ impl Alert {
     /// The alert for `rule` firing on `event` (EventBridge envelope form, its
     /// `detail` the CloudTrail record; a bare record is accepted too).
     pub fn build(rule: &Rule, event: &Value, settings: &Settings) -> Alert {
-        let detail = match event.get("detail") {
-            Some(d) if d.is_object() => d,
-            _ if event.get("eventName").is_some() || event.get("eventSource").is_some() => event,
-            _ => &Value::Null,
-        };
+        let detail = record_of(event);
         let text = |v: &Value, path: &[&str]| at(v, path).and_then(value_text);
 
         let account = text(event, &["account"]).or_else(|| text(detail, &["recipientAccountId"]));
@@ -152,7 +149,7 @@ impl Alert {
 
         Alert {
             rule: RuleInfo::from_rule(rule),
-            event_id: text(detail, &["eventID"]).or_else(|| text(event, &["id"])),
+            event_id: Alert::event_id_of(event),
             // An Insights record names the API call it is about only in its details.
             event_name: text(detail, &["eventName"])
                 .or_else(|| text(detail, &["insightDetails", "eventName"])),
@@ -173,6 +170,14 @@ impl Alert {
             request_fields: request_fields(detail),
             record: detail.clone(),
         }
+    }
+
+    /// The id of `event` (envelope or bare record) as its alerts carry it: the
+    /// record's `eventID`, else the envelope's `id`.
+    pub fn event_id_of(event: &Value) -> Option<String> {
+        at(record_of(event), &["eventID"])
+            .and_then(value_text)
+            .or_else(|| at(event, &["id"]).and_then(value_text))
     }
 
     /// The CloudTrail console page of this event, when region and event id
@@ -222,6 +227,21 @@ fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
 }
 
 /// A field as text whatever its JSON type; `None` for null, absent or empty.
+/// The CloudTrail record of an event: an envelope's `detail`, or the event
+/// itself when it is a bare record.
+fn record_of(event: &Value) -> &Value {
+    match event.get("detail") {
+        Some(d) if d.is_object() => d,
+        _ if shape_of(event) == Ok(Shape::Record)
+            || event.get("eventName").is_some()
+            || event.get("eventSource").is_some() =>
+        {
+            event
+        }
+        _ => &Value::Null,
+    }
+}
+
 fn value_text(v: &Value) -> Option<String> {
     let s = match v {
         Value::Null => return None,

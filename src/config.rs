@@ -1,5 +1,9 @@
 //! The function's configuration, from environment variables.
 //!
+//! `cloudtrail-alerts render` reads the routing variables
+//! ([`ROUTING_VARIABLES`]) through the same parsing ([`routing_from_vars`]),
+//! so it previews the deployed routing; hence no AWS crate here.
+//!
 //! Parsing is pure: it takes the variables as a map, so tests pass their own and
 //! nothing deep in the library reads the process environment. Every problem is
 //! collected and reported at once, so a broken deployment fails its cold start
@@ -10,7 +14,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::engine::Engine;
-use crate::render::Destination;
+use crate::routing::{Destination, Router};
 use crate::rules::{RuleConfig, load_sources};
 use crate::severity::Severity;
 
@@ -18,6 +22,15 @@ use crate::severity::Severity;
 pub const MAIN_DESTINATION: &str = "alerts";
 /// Name of the destination built from `SMS_TOPIC_ARN`.
 pub const SMS_DESTINATION: &str = "sms";
+
+/// The variables that decide where alerts go.
+pub const ROUTING_VARIABLES: &[&str] = &[
+    "ALERT_TOPIC_ARN",
+    "ALERT_MIN_SEVERITY",
+    "SMS_TOPIC_ARN",
+    "SMS_MIN_SEVERITY",
+    "EXTRA_DESTINATIONS",
+];
 
 /// Everything the function reads from its environment, validated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +84,17 @@ fn get<'a>(vars: &'a BTreeMap<String, String>, name: &str) -> Option<&'a str> {
     vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
 }
 
+fn var_map<I, K, V>(vars: I) -> BTreeMap<String, String>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: Into<String>,
+    V: Into<String>,
+{
+    vars.into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect()
+}
+
 fn comma_list(value: &str) -> impl Iterator<Item = &str> {
     value.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
@@ -83,66 +107,9 @@ impl LambdaConfig {
         K: Into<String>,
         V: Into<String>,
     {
-        let vars: BTreeMap<String, String> = vars
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
+        let vars = var_map(vars);
         let mut problems = Vec::new();
-        let mut destinations = Vec::new();
-
-        let main_min = severity_var(&vars, "ALERT_MIN_SEVERITY", Severity::Info, &mut problems);
-        match get(&vars, "ALERT_TOPIC_ARN") {
-            None => problems.push(
-                "ALERT_TOPIC_ARN is required: the ARN of the SNS topic alerts are published to"
-                    .to_string(),
-            ),
-            Some(arn) => {
-                if let Err(why) = check_topic_arn(arn) {
-                    problems.push(format!("ALERT_TOPIC_ARN {arn:?}: {why}"));
-                }
-                destinations.push(Destination {
-                    name: MAIN_DESTINATION.to_string(),
-                    topic_arn: arn.to_string(),
-                    min_severity: main_min,
-                });
-            }
-        }
-
-        let sms_min = severity_var(&vars, "SMS_MIN_SEVERITY", Severity::Critical, &mut problems);
-        match get(&vars, "SMS_TOPIC_ARN") {
-            Some(arn) => {
-                if let Err(why) = check_topic_arn(arn) {
-                    problems.push(format!("SMS_TOPIC_ARN {arn:?}: {why}"));
-                }
-                destinations.push(Destination {
-                    name: SMS_DESTINATION.to_string(),
-                    topic_arn: arn.to_string(),
-                    min_severity: sms_min,
-                });
-            }
-            None if get(&vars, "SMS_MIN_SEVERITY").is_some() => problems.push(
-                "SMS_MIN_SEVERITY is set but SMS_TOPIC_ARN is not: set both or neither".to_string(),
-            ),
-            None => {}
-        }
-
-        if let Some(extra) = get(&vars, "EXTRA_DESTINATIONS") {
-            for entry in comma_list(extra) {
-                match parse_destination(entry) {
-                    Ok(dest) => destinations.push(dest),
-                    Err(why) => problems.push(format!("EXTRA_DESTINATIONS entry {entry:?}: {why}")),
-                }
-            }
-        }
-        let mut seen = BTreeSet::new();
-        for dest in &destinations {
-            if !seen.insert(dest.name.as_str()) {
-                problems.push(format!(
-                    "destination name {:?} is used twice (\"{MAIN_DESTINATION}\" and \"{SMS_DESTINATION}\" are taken by ALERT_TOPIC_ARN and SMS_TOPIC_ARN)",
-                    dest.name
-                ));
-            }
-        }
+        let destinations = destinations(&vars, &mut problems);
 
         let task_root = get(&vars, "LAMBDA_TASK_ROOT").map(Path::new);
         let rule_files: Vec<PathBuf> = get(&vars, "RULES_FILES")
@@ -188,6 +155,11 @@ impl LambdaConfig {
             disabled_rules,
             builtin_rules,
         })
+    }
+
+    /// The routing decision over [`LambdaConfig::destinations`].
+    pub fn router(&self) -> Router {
+        Router::new(self.destinations.clone())
     }
 
     /// Apply the environment's disabled rules to the loaded rules, and refuse
@@ -261,6 +233,81 @@ pub fn load_engine(config: &LambdaConfig) -> Result<Engine, ConfigError> {
     Engine::from_config(rules).map_err(|e| ConfigError {
         problems: vec![e.to_string()],
     })
+}
+
+/// The destinations named by [`ROUTING_VARIABLES`], main topic first.
+fn destinations(vars: &BTreeMap<String, String>, problems: &mut Vec<String>) -> Vec<Destination> {
+    let mut destinations = Vec::new();
+
+    let main_min = severity_var(vars, "ALERT_MIN_SEVERITY", Severity::Info, problems);
+    match get(vars, "ALERT_TOPIC_ARN") {
+        None => problems.push(
+            "ALERT_TOPIC_ARN is required: the ARN of the SNS topic alerts are published to"
+                .to_string(),
+        ),
+        Some(arn) => {
+            if let Err(why) = check_topic_arn(arn) {
+                problems.push(format!("ALERT_TOPIC_ARN {arn:?}: {why}"));
+            }
+            destinations.push(Destination {
+                name: MAIN_DESTINATION.to_string(),
+                topic_arn: arn.to_string(),
+                min_severity: main_min,
+            });
+        }
+    }
+
+    let sms_min = severity_var(vars, "SMS_MIN_SEVERITY", Severity::Critical, problems);
+    match get(vars, "SMS_TOPIC_ARN") {
+        Some(arn) => {
+            if let Err(why) = check_topic_arn(arn) {
+                problems.push(format!("SMS_TOPIC_ARN {arn:?}: {why}"));
+            }
+            destinations.push(Destination {
+                name: SMS_DESTINATION.to_string(),
+                topic_arn: arn.to_string(),
+                min_severity: sms_min,
+            });
+        }
+        None if get(vars, "SMS_MIN_SEVERITY").is_some() => problems.push(
+            "SMS_MIN_SEVERITY is set but SMS_TOPIC_ARN is not: set both or neither".to_string(),
+        ),
+        None => {}
+    }
+
+    if let Some(extra) = get(vars, "EXTRA_DESTINATIONS") {
+        for entry in comma_list(extra) {
+            match parse_destination(entry) {
+                Ok(dest) => destinations.push(dest),
+                Err(why) => problems.push(format!("EXTRA_DESTINATIONS entry {entry:?}: {why}")),
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for dest in &destinations {
+        if !seen.insert(dest.name.as_str()) {
+            problems.push(format!(
+                "destination name {:?} is used twice (\"{MAIN_DESTINATION}\" and \"{SMS_DESTINATION}\" are taken by ALERT_TOPIC_ARN and SMS_TOPIC_ARN)",
+                dest.name
+            ));
+        }
+    }
+    destinations
+}
+
+/// The routing the function would use with these variables (only
+/// [`ROUTING_VARIABLES`] are read), checked as the function checks them.
+pub fn routing_from_vars<I, K, V>(vars: I) -> Result<Router, ConfigError>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: Into<String>,
+    V: Into<String>,
+{
+    let vars = var_map(vars);
+    let mut problems = Vec::new();
+    let destinations = destinations(&vars, &mut problems);
+    ConfigError::from_problems(problems)?;
+    Ok(Router::new(destinations))
 }
 
 fn severity_var(
