@@ -101,7 +101,7 @@ impl Engine {
             return Ok(Evaluation::default());
         }
         let event: Value =
-            serde_json::from_slice(strip_bom(raw)).map_err(|e| EventError::Json {
+            serde_json::from_slice(crate::input::strip_bom(raw)).map_err(|e| EventError::Json {
                 offset: 0,
                 message: e.to_string(),
             })?;
@@ -143,8 +143,4 @@ impl Engine {
         }
         evaluation
     }
-}
-
-fn strip_bom(raw: &[u8]) -> &[u8] {
-    raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
 }

@@ -33,10 +33,7 @@ pub struct Firing<'a> {
 
 /// A rule pattern or exclude that did not compile.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error(
-    "{origin_file}:{line}: rule {rule_id}: {field}{}: Event pattern is not valid. Reason: {error}",
-    at_path(&.error.path)
-)]
+#[error("{origin_file}:{line}: rule {rule_id}: {}", .error.in_field(.field))]
 pub struct CompileError {
     pub rule_id: String,
     pub origin_file: String,
@@ -334,16 +331,6 @@ pub struct RuleSet {
     rules: Vec<CompiledRule>,
     paths: PathSet,
     index: Index,
-}
-
-/// The pattern path the reason is about, so a deep mistake is found without
-/// re-reading the whole pattern; matches how rule-file errors name it.
-fn at_path(path: &str) -> String {
-    if path.is_empty() {
-        String::new()
-    } else {
-        format!(" at `{path}`")
-    }
 }
 
 impl RuleSet {

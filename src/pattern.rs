@@ -20,33 +20,16 @@
 //! - the wildcard complexity limit is [`ops::MAX_WILDCARD_STATES`] live states;
 //! - `exactly` (an undocumented matcher-library operator) is not accepted.
 
+mod error;
 mod eval;
 mod json;
 pub(crate) mod ops;
 
 use crate::event::{EventView, Leaf, Number, PathId, PathSet};
 
+pub use error::{InField, NotValid, PatternError};
 use json::Json;
 use ops::{Cidr, Ip, NumKey, Wildcard};
-
-/// Why a pattern is invalid.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{reason}")]
-pub struct PatternError {
-    /// EventBridge's reason text, word for word where EventBridge has one.
-    pub reason: String,
-    /// Dotted pattern path where the problem is, `""` at the top level.
-    pub path: String,
-}
-
-impl PatternError {
-    fn new(reason: impl Into<String>, path: &str) -> Self {
-        PatternError {
-            reason: reason.into(),
-            path: path.to_string(),
-        }
-    }
-}
 
 /// At most this many conjunctions after expanding every `$or` (an EventBridge quota).
 pub const MAX_OR_COMBINATIONS: usize = 1000;
@@ -232,7 +215,7 @@ impl Pattern {
 /// Why `test_event_pattern` could not answer.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TestPatternError {
-    #[error("Event pattern is not valid. Reason: {}", .0.reason)]
+    #[error("{}", .0.not_valid())]
     InvalidPattern(PatternError),
     #[error("Parameter Event is not valid.")]
     InvalidEvent,

@@ -56,12 +56,9 @@ pub fn parse_file(name: &str, text: &str) -> Result<RuleFile, Vec<RuleFileError>
 /// The one place rule files check an event pattern, so that rule files accept
 /// exactly what EventBridge (and our matcher) accepts. `text` is the pattern as
 /// JSON with members in the order written, which decides the reason EventBridge
-/// reports first. Returns the dotted path of the problem (`""` at the top) and
-/// EventBridge's reason.
-pub(crate) fn validate_pattern(text: &str) -> Result<(), (String, String)> {
-    crate::pattern::Pattern::parse(text, &mut crate::event::PathSet::new())
-        .map(|_| ())
-        .map_err(|e| (e.path, e.reason))
+/// reports first.
+pub(crate) fn validate_pattern(text: &str) -> Result<(), crate::pattern::PatternError> {
+    crate::pattern::Pattern::parse(text, &mut crate::event::PathSet::new()).map(|_| ())
 }
 
 /// Where a rule (or an error) comes from.

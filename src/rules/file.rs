@@ -580,16 +580,11 @@ fn pattern(ctx: &mut Ctx, node: &Node, rid: Option<&str>, what: &str) -> Option<
     };
     match super::validate_pattern(&text) {
         Ok(()) => Some(value),
-        Err((path, reason)) => {
-            let at = if path.is_empty() {
-                String::new()
-            } else {
-                format!(" at `{path}`")
-            };
+        Err(error) => {
             ctx.err(
-                line_of_path(node, &path),
+                line_of_path(node, &error.path),
                 rid,
-                format!("`{what}`{at}: Event pattern is not valid. Reason: {reason}"),
+                error.in_field(&format!("`{what}`")).to_string(),
             );
             None
         }
