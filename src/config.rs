@@ -13,9 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineError};
 use crate::routing::{Destination, Router};
-use crate::rules::{RuleConfig, load_sources};
+use crate::rules::{RuleConfig, RuleFileError, load_sources};
 use crate::severity::Severity;
 
 /// Name of the destination built from `ALERT_TOPIC_ARN`.
@@ -48,9 +48,50 @@ pub struct LambdaConfig {
 }
 
 /// Every problem found in the configuration or the rules.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub struct ConfigError {
-    pub problems: Vec<String>,
+    pub problems: Vec<ConfigProblem>,
+}
+
+/// One problem in the configuration or the rules.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ConfigProblem {
+    /// An environment variable that is missing, malformed or at odds with another.
+    #[error("{message}")]
+    Variable {
+        variable: &'static str,
+        message: String,
+    },
+    /// A file named by `RULES_FILES` that cannot be read.
+    #[error("RULES_FILES: cannot read {}: {error}", .path.display())]
+    UnreadableRuleFile { path: PathBuf, error: String },
+    /// A problem in a rule file.
+    #[error(transparent)]
+    RuleFile(#[from] RuleFileError),
+    /// Rules that loaded but did not compile.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// One account id given two names (rule files and `ACCOUNT_NAMES` together).
+    #[error(
+        "account {account} has two names, {first:?} and {second:?} (rule files and ACCOUNT_NAMES together)"
+    )]
+    AccountNamedTwice {
+        account: String,
+        first: String,
+        second: String,
+    },
+    #[error("DISABLED_RULES names an unknown rule {rule_id:?}")]
+    UnknownDisabledRule { rule_id: String },
+    /// Every rule loaded is disabled, or none loaded: the function would never alert.
+    #[error("{}", match .loaded {
+        0 => "no rules loaded: the function would never alert".to_string(),
+        n => format!("no enabled rules ({n} loaded, all disabled): the function would never alert"),
+    })]
+    NoEnabledRules { loaded: usize },
+}
+
+fn var(variable: &'static str, message: String) -> ConfigProblem {
+    ConfigProblem::Variable { variable, message }
 }
 
 impl fmt::Display for ConfigError {
@@ -69,7 +110,7 @@ impl fmt::Display for ConfigError {
 }
 
 impl ConfigError {
-    fn from_problems(problems: Vec<String>) -> Result<(), ConfigError> {
+    fn from_problems(problems: Vec<ConfigProblem>) -> Result<(), ConfigError> {
         if problems.is_empty() {
             Ok(())
         } else {
@@ -135,16 +176,20 @@ impl LambdaConfig {
                 "true" | "1" | "yes" => true,
                 "false" | "0" | "no" => false,
                 _ => {
-                    problems.push(format!("BUILTIN_RULES {v:?}: expected true or false"));
+                    problems.push(var(
+                        "BUILTIN_RULES",
+                        format!("BUILTIN_RULES {v:?}: expected true or false"),
+                    ));
                     true
                 }
             },
         };
         if !builtin_rules && rule_files.is_empty() {
-            problems.push(
+            problems.push(var(
+                "BUILTIN_RULES",
                 "BUILTIN_RULES is false and RULES_FILES is empty: there would be no rules to evaluate"
                     .to_string(),
-            );
+            ));
         }
 
         ConfigError::from_problems(problems)?;
@@ -171,9 +216,11 @@ impl LambdaConfig {
         for (name, ids) in &config.settings.accounts {
             for id in ids {
                 if let Some(other) = named.insert(id, name) {
-                    problems.push(format!(
-                        "account {id} has two names, {other:?} and {name:?} (rule files and ACCOUNT_NAMES together)"
-                    ));
+                    problems.push(ConfigProblem::AccountNamedTwice {
+                        account: id.clone(),
+                        first: other.to_string(),
+                        second: name.clone(),
+                    });
                 }
             }
         }
@@ -185,16 +232,15 @@ impl LambdaConfig {
                 found = true;
             }
             if !found {
-                problems.push(format!("DISABLED_RULES names an unknown rule {id:?}"));
+                problems.push(ConfigProblem::UnknownDisabledRule {
+                    rule_id: id.clone(),
+                });
             }
         }
 
         if problems.is_empty() && !config.rules.iter().any(|r| r.enabled) {
-            problems.push(match config.rules.len() {
-                0 => "no rules loaded: the function would never alert".to_string(),
-                n => format!(
-                    "no enabled rules ({n} loaded, all disabled): the function would never alert"
-                ),
+            problems.push(ConfigProblem::NoEnabledRules {
+                loaded: config.rules.len(),
             });
         }
         ConfigError::from_problems(problems)
@@ -217,7 +263,10 @@ pub fn load_engine(config: &LambdaConfig) -> Result<Engine, ConfigError> {
     for path in &config.rule_files {
         match std::fs::read_to_string(path) {
             Ok(text) => sources.push((path.display().to_string(), text)),
-            Err(e) => problems.push(format!("RULES_FILES: cannot read {}: {e}", path.display())),
+            Err(e) => problems.push(ConfigProblem::UnreadableRuleFile {
+                path: path.clone(),
+                error: e.to_string(),
+            }),
         }
     }
     let loaded = load_sources(&sources, config.builtin_rules);
@@ -225,29 +274,36 @@ pub fn load_engine(config: &LambdaConfig) -> Result<Engine, ConfigError> {
         Ok(rules) if problems.is_empty() => rules,
         Ok(_) => return Err(ConfigError { problems }),
         Err(errors) => {
-            problems.extend(errors.iter().map(ToString::to_string));
+            problems.extend(errors.into_iter().map(ConfigProblem::RuleFile));
             return Err(ConfigError { problems });
         }
     };
     config.apply(&mut rules)?;
     Engine::from_config(rules).map_err(|e| ConfigError {
-        problems: vec![e.to_string()],
+        problems: vec![ConfigProblem::Engine(e)],
     })
 }
 
 /// The destinations named by [`ROUTING_VARIABLES`], main topic first.
-fn destinations(vars: &BTreeMap<String, String>, problems: &mut Vec<String>) -> Vec<Destination> {
+fn destinations(
+    vars: &BTreeMap<String, String>,
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<Destination> {
     let mut destinations = Vec::new();
 
     let main_min = severity_var(vars, "ALERT_MIN_SEVERITY", Severity::Info, problems);
     match get(vars, "ALERT_TOPIC_ARN") {
-        None => problems.push(
+        None => problems.push(var(
+            "ALERT_TOPIC_ARN",
             "ALERT_TOPIC_ARN is required: the ARN of the SNS topic alerts are published to"
                 .to_string(),
-        ),
+        )),
         Some(arn) => {
             if let Err(why) = check_topic_arn(arn) {
-                problems.push(format!("ALERT_TOPIC_ARN {arn:?}: {why}"));
+                problems.push(var(
+                    "ALERT_TOPIC_ARN",
+                    format!("ALERT_TOPIC_ARN {arn:?}: {why}"),
+                ));
             }
             destinations.push(Destination {
                 name: MAIN_DESTINATION.to_string(),
@@ -261,7 +317,10 @@ fn destinations(vars: &BTreeMap<String, String>, problems: &mut Vec<String>) -> 
     match get(vars, "SMS_TOPIC_ARN") {
         Some(arn) => {
             if let Err(why) = check_topic_arn(arn) {
-                problems.push(format!("SMS_TOPIC_ARN {arn:?}: {why}"));
+                problems.push(var(
+                    "SMS_TOPIC_ARN",
+                    format!("SMS_TOPIC_ARN {arn:?}: {why}"),
+                ));
             }
             destinations.push(Destination {
                 name: SMS_DESTINATION.to_string(),
@@ -269,9 +328,10 @@ fn destinations(vars: &BTreeMap<String, String>, problems: &mut Vec<String>) -> 
                 min_severity: sms_min,
             });
         }
-        None if get(vars, "SMS_MIN_SEVERITY").is_some() => problems.push(
+        None if get(vars, "SMS_MIN_SEVERITY").is_some() => problems.push(var(
+            "SMS_MIN_SEVERITY",
             "SMS_MIN_SEVERITY is set but SMS_TOPIC_ARN is not: set both or neither".to_string(),
-        ),
+        )),
         None => {}
     }
 
@@ -279,16 +339,22 @@ fn destinations(vars: &BTreeMap<String, String>, problems: &mut Vec<String>) -> 
         for entry in comma_list(extra) {
             match parse_destination(entry) {
                 Ok(dest) => destinations.push(dest),
-                Err(why) => problems.push(format!("EXTRA_DESTINATIONS entry {entry:?}: {why}")),
+                Err(why) => problems.push(var(
+                    "EXTRA_DESTINATIONS",
+                    format!("EXTRA_DESTINATIONS entry {entry:?}: {why}"),
+                )),
             }
         }
     }
     let mut seen = BTreeSet::new();
     for dest in &destinations {
         if !seen.insert(dest.name.as_str()) {
-            problems.push(format!(
-                "destination name {:?} is used twice (\"{MAIN_DESTINATION}\" and \"{SMS_DESTINATION}\" are taken by ALERT_TOPIC_ARN and SMS_TOPIC_ARN)",
-                dest.name
+            problems.push(var(
+                "EXTRA_DESTINATIONS",
+                format!(
+                    "destination name {:?} is used twice (\"{MAIN_DESTINATION}\" and \"{SMS_DESTINATION}\" are taken by ALERT_TOPIC_ARN and SMS_TOPIC_ARN)",
+                    dest.name
+                ),
             ));
         }
     }
@@ -312,14 +378,14 @@ where
 
 fn severity_var(
     vars: &BTreeMap<String, String>,
-    name: &str,
+    name: &'static str,
     default: Severity,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<ConfigProblem>,
 ) -> Severity {
     match get(vars, name) {
         None => default,
         Some(v) => v.parse().unwrap_or_else(|e| {
-            problems.push(format!("{name}: {e}"));
+            problems.push(var(name, format!("{name}: {e}")));
             default
         }),
     }
@@ -360,18 +426,25 @@ fn parse_destination(entry: &str) -> Result<Destination, String> {
 }
 
 /// `prod=111122223333|444455556666,dev=777788889999`.
-fn parse_account_names(value: &str, problems: &mut Vec<String>) -> BTreeMap<String, Vec<String>> {
+fn parse_account_names(
+    value: &str,
+    problems: &mut Vec<ConfigProblem>,
+) -> BTreeMap<String, Vec<String>> {
     let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for entry in comma_list(value) {
         let Some((name, ids)) = entry.split_once('=') else {
-            problems.push(format!(
-                "ACCOUNT_NAMES entry {entry:?}: expected name=account-id|account-id"
+            problems.push(var(
+                "ACCOUNT_NAMES",
+                format!("ACCOUNT_NAMES entry {entry:?}: expected name=account-id|account-id"),
             ));
             continue;
         };
         let name = name.trim();
         if name.is_empty() {
-            problems.push(format!("ACCOUNT_NAMES entry {entry:?}: empty name"));
+            problems.push(var(
+                "ACCOUNT_NAMES",
+                format!("ACCOUNT_NAMES entry {entry:?}: empty name"),
+            ));
             continue;
         }
         let mut list = Vec::new();
@@ -379,13 +452,17 @@ fn parse_account_names(value: &str, problems: &mut Vec<String>) -> BTreeMap<Stri
             if is_account_id(id) {
                 list.push(id.to_string());
             } else {
-                problems.push(format!(
-                    "ACCOUNT_NAMES entry {entry:?}: {id:?} is not a 12-digit account id"
+                problems.push(var(
+                    "ACCOUNT_NAMES",
+                    format!("ACCOUNT_NAMES entry {entry:?}: {id:?} is not a 12-digit account id"),
                 ));
             }
         }
         if names.insert(name.to_string(), list).is_some() {
-            problems.push(format!("ACCOUNT_NAMES names {name:?} twice"));
+            problems.push(var(
+                "ACCOUNT_NAMES",
+                format!("ACCOUNT_NAMES names {name:?} twice"),
+            ));
         }
     }
     names
@@ -553,6 +630,25 @@ mod tests {
             assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
         }
         assert!(text.starts_with("invalid configuration (6 problems):\n  - "));
+        let variables: Vec<&str> = err
+            .problems
+            .iter()
+            .filter_map(|p| match p {
+                ConfigProblem::Variable { variable, .. } => Some(*variable),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            variables,
+            [
+                "ALERT_MIN_SEVERITY",
+                "ALERT_TOPIC_ARN",
+                "SMS_TOPIC_ARN",
+                "EXTRA_DESTINATIONS",
+                "ACCOUNT_NAMES",
+                "BUILTIN_RULES"
+            ]
+        );
     }
 
     #[test]
@@ -639,7 +735,13 @@ mod tests {
         let err = cfg.apply(&mut rc).unwrap_err();
         assert_eq!(
             err.problems,
-            vec!["DISABLED_RULES names an unknown rule \"nope\"".to_string()]
+            vec![ConfigProblem::UnknownDisabledRule {
+                rule_id: "nope".into()
+            }]
+        );
+        assert_eq!(
+            err.problems[0].to_string(),
+            "DISABLED_RULES names an unknown rule \"nope\""
         );
 
         let cfg = parse(&[("ALERT_TOPIC_ARN", MAIN), ("DISABLED_RULES", "a")]).unwrap();
@@ -746,6 +848,17 @@ rules:
         );
         assert!(text.contains(&format!("{bad}:")), "{text}");
         assert!(err.problems.len() >= 2, "{text}");
+        assert!(err.problems.iter().any(|p| matches!(p,
+            ConfigProblem::UnreadableRuleFile { path, .. } if path.display().to_string() == missing)));
+        let in_bad: Vec<(usize, Option<&str>)> = err
+            .problems
+            .iter()
+            .filter_map(|p| match p {
+                ConfigProblem::RuleFile(e) if e.file == bad => Some((e.line, e.rule_id.as_deref())),
+                _ => None,
+            })
+            .collect();
+        assert!(in_bad.contains(&(2, Some("Not_Kebab"))), "{in_bad:?}");
     }
 
     #[test]
@@ -758,7 +871,13 @@ rules:
         let err = load_engine(&cfg).unwrap_err();
         assert_eq!(
             err.problems,
-            vec!["DISABLED_RULES names an unknown rule \"no-such-rule\"".to_string()]
+            vec![ConfigProblem::UnknownDisabledRule {
+                rule_id: "no-such-rule".into()
+            }]
+        );
+        assert_eq!(
+            err.problems[0].to_string(),
+            "DISABLED_RULES names an unknown rule \"no-such-rule\""
         );
     }
 }

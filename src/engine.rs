@@ -5,12 +5,14 @@
 //! never builds a DOM. Only when a rule fires is the event parsed whole, to
 //! build the alert from every field a person needs.
 
+use std::fmt;
+
 use serde_json::Value;
 
 use crate::alert::Alert;
 use crate::event::{EventError, EventView, PathSet, Shape, shape_of, wrap_record};
-use crate::matcher::{Firing, RuleSet};
-use crate::rules::{self, LoadOptions, RuleConfig};
+use crate::matcher::{CompileError, Firing, RuleSet};
+use crate::rules::{self, LoadOptions, RuleConfig, RuleFileError};
 
 /// A rule that matched but was silenced by one of its `exclude` patterns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,18 +36,43 @@ impl Evaluation {
     }
 }
 
-/// Why an engine could not be built. Each line of `problems` names a file,
-/// a line and a rule where one is known.
+/// Why an engine could not be built: every problem, each naming a file, a
+/// line and a rule where one is known.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("invalid rules ({} problem{}):\n  {}", .problems.len(), if .problems.len() == 1 { "" } else { "s" }, .problems.join("\n  "))]
 pub struct EngineError {
-    pub problems: Vec<String>,
+    pub problems: Vec<RuleProblem>,
+}
+
+/// One reason the rules could not be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RuleProblem {
+    /// A rule file that cannot be read or breaks the rule-file format.
+    #[error(transparent)]
+    File(#[from] RuleFileError),
+    /// A loaded rule whose pattern or exclude does not compile.
+    #[error(transparent)]
+    Pattern(#[from] CompileError),
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        write!(
+            f,
+            "invalid rules ({n} problem{}):",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for problem in &self.problems {
+            write!(f, "\n  {problem}")?;
+        }
+        Ok(())
+    }
 }
 
 impl EngineError {
-    fn from_displays<E: std::fmt::Display>(errors: &[E]) -> EngineError {
+    fn new<E: Into<RuleProblem>>(errors: Vec<E>) -> EngineError {
         EngineError {
-            problems: errors.iter().map(ToString::to_string).collect(),
+            problems: errors.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -60,13 +87,13 @@ pub struct Engine {
 impl Engine {
     /// Build from already-loaded rules and settings.
     pub fn from_config(config: RuleConfig) -> Result<Engine, EngineError> {
-        let rules = RuleSet::compile(&config).map_err(|e| EngineError::from_displays(&e))?;
+        let rules = RuleSet::compile(&config).map_err(EngineError::new)?;
         Ok(Engine { config, rules })
     }
 
     /// Load rule files (and the built-in pack unless disabled) and build.
     pub fn load(options: &LoadOptions) -> Result<Engine, EngineError> {
-        let config = rules::load(options).map_err(|e| EngineError::from_displays(&e))?;
+        let config = rules::load(options).map_err(EngineError::new)?;
         Engine::from_config(config)
     }
 
