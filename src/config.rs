@@ -513,7 +513,7 @@ pub fn check_topic_arn(arn: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{Origin, Rule, Scope, Settings};
+    use crate::rules::{Origin, Rule, Scope};
 
     const MAIN: &str = "arn:aws:sns:us-east-1:111122223333:alerts";
     const SMS: &str = "arn:aws:sns:us-east-1:111122223333:alerts-sms";
@@ -718,7 +718,7 @@ mod tests {
         let cfg = parse(&[("ALERT_TOPIC_ARN", MAIN), ("DISABLED_RULES", "b")]).unwrap();
         let mut rc = RuleConfig {
             rules: vec![rule("a"), rule("b")],
-            settings: Settings::default(),
+            ..RuleConfig::default()
         };
         cfg.apply(&mut rc).unwrap();
         assert!(rc.rules[0].enabled);
@@ -730,7 +730,7 @@ mod tests {
         let cfg = parse(&[("ALERT_TOPIC_ARN", MAIN), ("DISABLED_RULES", "a,nope")]).unwrap();
         let mut rc = RuleConfig {
             rules: vec![rule("a")],
-            settings: Settings::default(),
+            ..RuleConfig::default()
         };
         let err = cfg.apply(&mut rc).unwrap_err();
         assert_eq!(
@@ -754,7 +754,7 @@ mod tests {
         let cfg = parse(&[("ALERT_TOPIC_ARN", MAIN)]).unwrap();
         let mut rc = RuleConfig {
             rules: vec![rule("a")],
-            settings: Settings::default(),
+            ..RuleConfig::default()
         };
         for name in ["prod", "production"] {
             rc.settings

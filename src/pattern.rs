@@ -72,6 +72,58 @@ pub struct Pattern {
     conjunctions: Vec<Conjunction>,
 }
 
+/// A pattern checked and compiled, its paths not yet interned in a
+/// [`PathSet`]: what the rule loader keeps, so that building a rule set binds
+/// each pattern to the set's paths ([`Parsed::bind`]) instead of parsing it
+/// again.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    branches: Vec<Branch>,
+}
+
+impl Parsed {
+    /// Parse and check a pattern given as JSON text. Object members are taken
+    /// in the order written; for a path given twice, the last one wins.
+    pub fn parse(json: &str) -> Result<Parsed, PatternError> {
+        let tree: Json =
+            serde_json::from_str(json).map_err(|e| PatternError::new(e.to_string(), ""))?;
+        Parsed::from_json(&tree)
+    }
+
+    /// Parse and check a pattern given as a JSON value (see [`Pattern::compile`]
+    /// for what a value has already lost).
+    pub fn from_value(pattern: &serde_json::Value) -> Result<Parsed, PatternError> {
+        Parsed::from_json(&Json::from(pattern))
+    }
+
+    fn from_json(tree: &Json) -> Result<Parsed, PatternError> {
+        let Json::Obj(members) = tree else {
+            return Err(PatternError::new("Filter is not an object", ""));
+        };
+        let mut branches: Vec<Branch> = vec![Vec::new()];
+        parse_object(members, "", false, 0, &mut branches)?;
+        Ok(Parsed { branches })
+    }
+
+    /// The compiled pattern, its paths interned in `paths`.
+    pub fn bind(&self, paths: &mut PathSet) -> Pattern {
+        let conjunctions = self
+            .branches
+            .iter()
+            .map(|branch| Conjunction {
+                fields: branch
+                    .iter()
+                    .map(|(path, tests)| Field {
+                        path: paths.intern(path),
+                        tests: tests.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Pattern { conjunctions }
+    }
+}
+
 /// One branch of a pattern after `$or` expansion: every field must hold.
 #[derive(Debug, Clone)]
 pub(crate) struct Conjunction {
@@ -157,36 +209,13 @@ impl Pattern {
         pattern: &serde_json::Value,
         paths: &mut PathSet,
     ) -> Result<Pattern, PatternError> {
-        Self::compile_json(&Json::from(pattern), paths)
+        Ok(Parsed::from_value(pattern)?.bind(paths))
     }
 
     /// Parse and compile a pattern given as JSON text. Object members are taken in
     /// the order written; for a path given twice, the last one wins.
     pub fn parse(json: &str, paths: &mut PathSet) -> Result<Pattern, PatternError> {
-        let tree: Json =
-            serde_json::from_str(json).map_err(|e| PatternError::new(e.to_string(), ""))?;
-        Self::compile_json(&tree, paths)
-    }
-
-    fn compile_json(tree: &Json, paths: &mut PathSet) -> Result<Pattern, PatternError> {
-        let Json::Obj(members) = tree else {
-            return Err(PatternError::new("Filter is not an object", ""));
-        };
-        let mut branches: Vec<Branch> = vec![Vec::new()];
-        parse_object(members, "", false, 0, &mut branches)?;
-        let conjunctions = branches
-            .into_iter()
-            .map(|branch| Conjunction {
-                fields: branch
-                    .into_iter()
-                    .map(|(path, tests)| Field {
-                        path: paths.intern(&path),
-                        tests,
-                    })
-                    .collect(),
-            })
-            .collect();
-        Ok(Pattern { conjunctions })
+        Ok(Parsed::parse(json)?.bind(paths))
     }
 
     /// Does the event match?

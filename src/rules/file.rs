@@ -6,8 +6,8 @@
 
 use serde_json::Value;
 
-use super::RuleFileError;
 use super::yaml::{self, Entry, Kind, Node};
+use super::{CheckedPattern, RuleFileError};
 use crate::severity::Severity;
 
 /// A parsed rule file: rules, account names and overrides, with their lines.
@@ -28,8 +28,8 @@ pub struct RawRule {
     pub title: String,
     pub description: String,
     pub severity: Severity,
-    pub pattern: Value,
-    pub exclude: Vec<Value>,
+    pub pattern: CheckedPattern,
+    pub exclude: Vec<CheckedPattern>,
     pub runbook: Option<String>,
     pub enabled: bool,
     pub references: Vec<String>,
@@ -62,7 +62,7 @@ pub struct Override {
     pub enabled: Option<bool>,
     pub severity: Option<Severity>,
     /// Added to the rule's own excludes.
-    pub exclude: Vec<Value>,
+    pub exclude: Vec<CheckedPattern>,
     pub scope: Option<RawScope>,
 }
 
@@ -542,7 +542,7 @@ fn severity(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Option<Severity> {
     }
 }
 
-fn excludes(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Vec<Value> {
+fn excludes(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Vec<CheckedPattern> {
     let Kind::Seq(items) = &node.kind else {
         ctx.err(
             node.line,
@@ -563,7 +563,7 @@ fn excludes(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Vec<Value> {
 
 /// An event pattern, written as YAML or as a string holding JSON, checked by
 /// the pattern language's own validation.
-fn pattern(ctx: &mut Ctx, node: &Node, rid: Option<&str>, what: &str) -> Option<Value> {
+fn pattern(ctx: &mut Ctx, node: &Node, rid: Option<&str>, what: &str) -> Option<CheckedPattern> {
     let (text, value) = match &node.kind {
         Kind::Str(text) => match serde_json::from_str::<Value>(text) {
             Ok(value) => (text.clone(), value),
@@ -579,7 +579,7 @@ fn pattern(ctx: &mut Ctx, node: &Node, rid: Option<&str>, what: &str) -> Option<
         _ => (node.to_json_text(), node.to_json()),
     };
     match super::validate_pattern(&text) {
-        Ok(()) => Some(value),
+        Ok(parsed) => Some(CheckedPattern { value, parsed }),
         Err(error) => {
             ctx.err(
                 line_of_path(node, &error.path),

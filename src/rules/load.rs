@@ -5,7 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::file::{self, RawScope, did_you_mean, is_account_id};
-use super::{BUILTIN_FILE, LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope, Settings};
+use super::{
+    BUILTIN_FILE, CheckedPatterns, LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope,
+    Settings,
+};
 
 /// Load the built-in pack (if `options.builtin`) and `options.files`, in order.
 pub fn load(options: &LoadOptions) -> Result<RuleConfig, Vec<RuleFileError>> {
@@ -140,10 +143,15 @@ pub fn load_sources(
     }
 
     let mut rules: Vec<Rule> = Vec::new();
+    let mut checked = CheckedPatterns::default();
     for p in &parsed {
         for raw in &p.file.rules {
             if rules.iter().any(|r| r.id == raw.id) {
                 continue;
+            }
+            checked.insert(&raw.id, raw.pattern.clone());
+            for x in &raw.exclude {
+                checked.add_exclude(&raw.id, x.clone());
             }
             let scope = match &raw.scope {
                 // Unknown names were reported above.
@@ -155,8 +163,8 @@ pub fn load_sources(
                 title: raw.title.clone(),
                 description: raw.description.clone(),
                 severity: raw.severity,
-                pattern: raw.pattern.clone(),
-                exclude: raw.exclude.clone(),
+                pattern: raw.pattern.value.clone(),
+                exclude: raw.exclude.iter().map(|x| x.value.clone()).collect(),
                 runbook: raw.runbook.clone(),
                 enabled: raw.enabled,
                 references: raw.references.clone(),
@@ -194,7 +202,11 @@ pub fn load_sources(
             if let Some(severity) = over.severity {
                 rule.severity = severity;
             }
-            rule.exclude.extend(over.exclude.iter().cloned());
+            rule.exclude
+                .extend(over.exclude.iter().map(|x| x.value.clone()));
+            for x in &over.exclude {
+                checked.add_exclude(&rule.id, x.clone());
+            }
             if let Some(s) = &over.scope {
                 let base = std::mem::take(&mut rule.scope);
                 rule.scope = resolve_scope(s, &accounts, base, |_, _| {});
@@ -206,6 +218,7 @@ pub fn load_sources(
         Ok(RuleConfig {
             rules,
             settings: Settings { accounts },
+            checked,
         })
     } else {
         errors.sort_by_key(|(i, e)| (*i, e.line));
