@@ -1,9 +1,14 @@
-//! Ties the pure steps together: raw event → view → matching rules → alerts.
+//! Ties the pure steps together: event → view → matching rules → alerts.
 //!
-//! Matching runs on a view that holds only the paths the rules read
-//! ([`EventView::scan`]), so the common case — an event no rule cares about —
-//! never builds a DOM. Only when a rule fires is the event parsed whole, to
-//! build the alert from every field a person needs.
+//! Matching runs on a view that holds only the paths the rules read. The CLI
+//! and the function enter differently:
+//! - the CLI has bytes: [`Engine::evaluate_view`] (after the input splitter
+//!   scanned them) or [`Engine::evaluate_bytes`] match on a view scanned from
+//!   the bytes, so an event no rule cares about never becomes a DOM; only
+//!   when a rule fires is the event parsed whole, to build the alert;
+//! - the function has a DOM already (the Lambda runtime hands it a parsed
+//!   `serde_json::Value`): [`Engine::evaluate_value`] builds the view from it
+//!   and reads the alert's fields from it in place.
 
 use std::fmt;
 
