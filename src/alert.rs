@@ -226,7 +226,6 @@ fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(v, |v, key| v.get(*key))
 }
 
-/// A field as text whatever its JSON type; `None` for null, absent or empty.
 /// The CloudTrail record of an event: an envelope's `detail`, or the event
 /// itself when it is a bare record.
 fn record_of(event: &Value) -> &Value {
@@ -242,6 +241,7 @@ fn record_of(event: &Value) -> &Value {
     }
 }
 
+/// A field as text whatever its JSON type; `None` for null, absent or empty.
 fn value_text(v: &Value) -> Option<String> {
     let s = match v {
         Value::Null => return None,
