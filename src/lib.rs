@@ -4,26 +4,29 @@
 //! The flow, one module a step:
 //! `input` (bytes → documents) → `event` (document → the leaves rules look at)
 //! → `matcher` (compiled rule set, indexed) → `alert` (what fired, with the facts
-//! a person needs) → `render` (subject, email, SMS, chat, JSON) → `publish` (SNS).
+//! a person needs) → `routing` (which destinations take it) → `render`
+//! (subject, email, SMS, chat, JSON for one destination) → `publish` (SNS).
 //! `pattern` is the EventBridge pattern language itself and `rules` the rule
 //! files, settings and the built-in pack. `engine` ties the pure steps together.
+//! `config` reads the function's environment and `metrics` writes its metrics;
+//! both build without the `lambda` feature, so the CLI shares them.
+//! `handler` (one invocation) and `publish` (the SNS client) need the AWS SDK.
 
 pub mod alert;
 pub mod aws_ids;
+pub mod config;
 pub mod engine;
 pub mod event;
 pub mod input;
 pub mod matcher;
+pub mod metrics;
 pub mod pattern;
 pub mod render;
+pub mod routing;
 pub mod rules;
 pub mod severity;
 
 #[cfg(feature = "lambda")]
-pub mod config;
-#[cfg(feature = "lambda")]
 pub mod handler;
-#[cfg(feature = "lambda")]
-pub mod metrics;
 #[cfg(feature = "lambda")]
 pub mod publish;

@@ -175,6 +175,69 @@ fn render_routes_sms_to_critical_alerts_by_default() {
 }
 
 #[test]
+fn render_previews_the_routing_of_the_function_environment() {
+    let events = ["events/root-console-login.json", "events/vpc-create.json"];
+    let main = "arn:aws:sns:eu-west-1:111122223333:security";
+    let sms = "arn:aws:sns:eu-west-1:111122223333:pager";
+    let soc = "arn:aws:sns:eu-west-1:444455556666:soc";
+    let env = [
+        ("ALERT_TOPIC_ARN", main),
+        ("SMS_TOPIC_ARN", sms),
+        ("EXTRA_DESTINATIONS", &*format!("soc={soc}@critical")),
+    ];
+    let routed = |got: &cli_common::Run| -> Vec<(String, String, String)> {
+        got.json_lines()
+            .iter()
+            .map(|l| {
+                let s = |k: &str| l[k].as_str().unwrap().to_string();
+                (s("rule"), s("destination"), s("topic_arn"))
+            })
+            .collect()
+    };
+    let expect = |r: &str, d: &str, t: &str| (r.to_string(), d.to_string(), t.to_string());
+    let got = cli_common::run_with(&["render", events[0], events[1]], None, &env);
+    got.assert_code(0);
+    assert_eq!(
+        routed(&got),
+        [
+            expect("root-account-usage", "alerts", main),
+            expect("root-account-usage", "sms", sms),
+            expect("root-account-usage", "soc", soc),
+            expect("vpc-change", "alerts", main),
+        ]
+    );
+
+    // An option takes precedence over the variable it names.
+    let got = cli_common::run_with(
+        &["render", "--sms-min-severity", "medium", events[1]],
+        None,
+        &env,
+    );
+    got.assert_code(0);
+    assert_eq!(
+        routed(&got),
+        [
+            expect("vpc-change", "alerts", main),
+            expect("vpc-change", "sms", sms),
+        ]
+    );
+
+    // The function would refuse this configuration at cold start; so does render.
+    let got = cli_common::run_with(
+        &["render", events[0]],
+        None,
+        &[("EXTRA_DESTINATIONS", &*format!("alerts={soc}"))],
+    );
+    got.assert_code(2);
+    assert_eq!(got.stdout, "");
+    assert!(
+        got.stderr.contains("\"alerts\" is used twice"),
+        "{}",
+        got.stderr
+    );
+}
+
+#[test]
 fn render_shares_evaluate_input_handling_and_exit_codes() {
     let bytes = cli_common::read("events/vpc-create.json");
     let got = run_stdin(&["render"], &bytes);

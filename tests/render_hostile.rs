@@ -5,7 +5,8 @@
 mod render_common;
 
 use cloudtrail_alerts::alert::Alert;
-use cloudtrail_alerts::render::{self, Destination};
+use cloudtrail_alerts::render;
+use cloudtrail_alerts::routing::{Destination, Router};
 use cloudtrail_alerts::severity::Severity;
 use render_common::{
     alert_for, check_invariants, custom_rule, hostile_events, sample_events, settings,
@@ -235,14 +236,15 @@ fn destinations() -> Vec<Destination> {
 #[test]
 fn publish_requests_follow_each_destination_minimum_severity() {
     let root = alert_for("root-console-login", &sample("root-console-login"));
-    let names: Vec<String> = render::publish_requests(&root, &destinations())
+    let names: Vec<String> = Router::new(destinations())
+        .publish_requests(&root)
         .into_iter()
         .map(|r| r.destination)
         .collect();
     assert_eq!(names, ["alerts", "sms", "chat"]);
 
     let denied = alert_for("unauthorized-api-call", &sample("unauthorized-api-call"));
-    let requests = render::publish_requests(&denied, &destinations());
+    let requests = Router::new(destinations()).publish_requests(&denied);
     assert_eq!(requests.len(), 1);
     let r = &requests[0];
     assert_eq!(r.topic_arn, "arn:aws:sns:us-east-1:111122223333:alerts");
@@ -264,7 +266,11 @@ fn publish_requests_follow_each_destination_minimum_severity() {
             ("severity", "medium"),
         ]
     );
-    assert!(render::publish_requests(&denied, &destinations()[1..]).is_empty());
+    assert!(
+        Router::new(destinations()[1..].to_vec())
+            .publish_requests(&denied)
+            .is_empty()
+    );
 }
 
 #[test]

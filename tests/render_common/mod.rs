@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use cloudtrail_alerts::alert::Alert;
+use cloudtrail_alerts::render;
 use cloudtrail_alerts::render::sanitize::is_forbidden;
-use cloudtrail_alerts::render::{self, Destination};
+use cloudtrail_alerts::routing::Destination;
 use cloudtrail_alerts::rules::{Origin, Rule, Scope, Settings};
 use cloudtrail_alerts::severity::Severity;
 use serde_json::Value;
