@@ -170,13 +170,13 @@ pub fn fallback_request(alert: &Alert, destination: &Destination) -> PublishRequ
         "source": "custom",
         "content": {
             "textType": "client-markdown",
-            "title": format!("[{}] Alert from rule {}", sev.label(), sanitize::markdown(&rule, 64)),
+            "title": format!("[{}] Alert from rule {}", sev.label(), sanitize::defang(&rule)),
             "description": format!(
                 "*Account:* {}\n*Event id:* {}\n{note}",
-                sanitize::markdown(&account, 64),
-                sanitize::markdown(&event_id, 64)
+                sanitize::defang(&account),
+                sanitize::defang(&event_id)
             ),
-            "keywords": [sev.label(), sanitize::markdown(&rule, 64)],
+            "keywords": [sev.label(), sanitize::defang(&rule)],
         },
     })
     .to_string();
