@@ -1,4 +1,4 @@
-//! Bytes in, documents out: turns files, stdin and Lambda payloads into a
+//! Bytes in, documents out, for the CLI: turns files and stdin into a
 //! stream of raw JSON documents, one per event, each with its position
 //! (source name, record number) for error messages. Knows NDJSON, concatenated
 //! and pretty-printed JSON, CloudTrail log files (`{"Records": [...]}`), top-level
@@ -19,6 +19,9 @@
 //! Callers that view every event ([`crate::event::EventView::scan`]) can use
 //! [`Documents::next_scanned`] instead of iterating: it splits and scans in
 //! one pass over the bytes.
+//!
+//! The function never comes here: the Lambda runtime hands it one event
+//! already parsed, which goes to [`crate::engine::Engine::evaluate_value`].
 
 use std::fmt;
 use std::io::{self, Cursor, Read};
@@ -26,8 +29,11 @@ use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
 
-use crate::event::json::{LexResult, Scanned, kind_at, scan_one, skip_string, skip_value, skip_ws};
-use crate::event::{EventView, LexError, LexErrorKind, PathSet, Shape};
+use crate::event::scan::{Scanned, scan_one};
+use crate::event::{EventView, PathSet, Shape};
+use crate::json_lex::{
+    LexError, LexErrorKind, LexResult, kind_at, skip_string, skip_value, skip_ws,
+};
 
 /// Where a document comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,7 +131,7 @@ pub fn from_reader(source: &str, reader: Box<dyn Read + Send>) -> Documents {
     Documents::new(source, Some(reader), Vec::new())
 }
 
-/// Documents of bytes already in memory (a Lambda payload, a test).
+/// Documents of bytes already in memory (a benchmark corpus, a test).
 pub fn from_slice(source: &str, bytes: &[u8]) -> Documents {
     if bytes.starts_with(GZIP_MAGIC) {
         return from_reader(source, Box::new(Cursor::new(bytes.to_vec())));

@@ -12,6 +12,7 @@ pub mod alert;
 pub mod engine;
 pub mod event;
 pub mod input;
+mod json_lex;
 pub mod matcher;
 pub mod pattern;
 pub mod render;
