@@ -18,6 +18,8 @@ pub mod pattern;
 pub mod render;
 pub mod rules;
 pub mod severity;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 #[cfg(feature = "lambda")]
 pub mod config;

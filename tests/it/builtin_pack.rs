@@ -5,14 +5,13 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-mod samples;
-
+use crate::support::samples::SAMPLE_ALERTS;
+use crate::support::{json_files, read_json, root};
 use cloudtrail_alerts::event::{EventView, Shape, wrap_record};
 use cloudtrail_alerts::matcher::RuleSet;
 use cloudtrail_alerts::rules::{RuleConfig, load_sources};
-use samples::SAMPLE_ALERTS;
 use serde_json::Value;
 
 /// The one sample that is a CloudTrail log file (`{"Records": [...]}`), not an envelope.
@@ -29,27 +28,6 @@ const ENVELOPE_KEYS: &[&str] = &[
     "resources",
     "detail",
 ];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
-}
-
-fn read_json(path: &Path) -> Value {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 fn pack_ids() -> Vec<String> {
     load_sources(&[], true)

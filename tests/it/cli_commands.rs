@@ -1,9 +1,7 @@
 //! The other subcommands as users run them: render, test-event-pattern,
 //! validate, rules, and the help text.
 
-mod cli_common;
-
-use cli_common::{read_json, run, run_stdin, write};
+use crate::support::cli::{self, read_json, run, run_stdin, write};
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- render
@@ -85,7 +83,7 @@ fn render_prints_one_publish_request_per_alert_and_destination() {
 #[test]
 fn render_subjects_fit_sns_limits_for_every_sample() {
     let mut args = vec!["render".to_string()];
-    args.extend(cli_common::sample_events());
+    args.extend(cli::sample_events());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let got = run(&args);
     got.assert_code(0);
@@ -166,7 +164,7 @@ fn render_routes_sms_to_critical_alerts_by_default() {
 
 #[test]
 fn render_shares_evaluate_input_handling_and_exit_codes() {
-    let bytes = cli_common::read("events/vpc-create.json");
+    let bytes = cli::read("events/vpc-create.json");
     let got = run_stdin(&["render"], &bytes);
     got.assert_code(0);
     assert_eq!(got.json_lines().len(), 1);
@@ -205,7 +203,7 @@ fn event(detail: Value) -> String {
     .to_string()
 }
 
-fn tep(pattern: &str, event: &str) -> cli_common::Run {
+fn tep(pattern: &str, event: &str) -> cli::Run {
     run(&[
         "test-event-pattern",
         "--event-pattern",
@@ -215,7 +213,7 @@ fn tep(pattern: &str, event: &str) -> cli_common::Run {
     ])
 }
 
-fn result_of(run: &cli_common::Run) -> bool {
+fn result_of(run: &cli::Run) -> bool {
     run.assert_code(0);
     assert_eq!(run.stderr, "");
     let lines = run.json_lines();
@@ -587,7 +585,7 @@ fn builtin_patterns_pasted_into_test_event_pattern_agree_with_evaluate() {
         builtin: true,
     })
     .expect("built-in pack loads");
-    let samples: Vec<String> = cli_common::sample_events()
+    let samples: Vec<String> = cli::sample_events()
         .into_iter()
         .filter(|p| read_json(p).get("detail").is_some())
         .collect();
@@ -633,7 +631,7 @@ fn validate_accepts_the_builtin_pack_and_the_example() {
     );
     assert_eq!(got.stderr, "");
     // The rules packaged for deployment, if present, validate too.
-    if cli_common::root().join("config/rules.yaml").exists() {
+    if cli::root().join("config/rules.yaml").exists() {
         run(&["validate", "config/rules.yaml"]).assert_code(0);
     }
 }
@@ -869,9 +867,9 @@ fn no_subcommand_panics_when_stdout_is_closed() {
     for args in cases {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
-        let out = std::process::Command::new(cli_common::BIN)
+        let out = std::process::Command::new(cli::BIN)
             .args(*args)
-            .current_dir(cli_common::root())
+            .current_dir(cli::root())
             .stdout(writer)
             .stderr(std::process::Stdio::piped())
             .output()

@@ -1,11 +1,10 @@
 //! `cloudtrail-alerts evaluate`, run as a user runs it: every input shape,
 //! rule options, and what happens (exit code, stderr) when input is bad.
 
-mod cli_common;
-mod samples;
-
-use cli_common::{gzip, read, read_json, run, run_stdin, run_with, sample_events, write};
-use samples::SAMPLE_ALERTS;
+use crate::support::cli::{
+    self, gzip, read, read_json, run, run_stdin, run_with, sample_events, write,
+};
+use crate::support::samples::SAMPLE_ALERTS;
 use serde_json::{Value, json};
 
 /// Severities as the built-in pack promises them.
@@ -676,7 +675,7 @@ fn a_closed_pipe_ends_the_run_quietly() {
     }
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "big.ndjson", &big);
-    let script = format!("'{}' evaluate '{}' | head -n 1", cli_common::BIN, file);
+    let script = format!("'{}' evaluate '{}' | head -n 1", cli::BIN, file);
     let out = std::process::Command::new("sh")
         .args(["-c", &script])
         .output()

@@ -2,15 +2,14 @@
 //! through the same steps the binary takes (split, scan, match, build the
 //! alert, render it), and a handful go through the binary itself.
 
-mod cli_common;
-
 use std::sync::OnceLock;
 
+use crate::support::cli;
 use cloudtrail_alerts::engine::Engine;
 use cloudtrail_alerts::input;
 use cloudtrail_alerts::render::{self, Destination};
 use cloudtrail_alerts::rules::LoadOptions;
-use cloudtrail_alerts::severity::Severity;
+use cloudtrail_alerts::testing;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -18,7 +17,7 @@ fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         Engine::load(&LoadOptions {
-            files: vec![cli_common::root().join("rules/example.yaml")],
+            files: vec![cli::root().join("rules/example.yaml")],
             builtin: true,
         })
         .expect("the built-in pack and the example load")
@@ -27,27 +26,11 @@ fn engine() -> &'static Engine {
 
 fn samples() -> &'static [Vec<u8>] {
     static SAMPLES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
-    SAMPLES.get_or_init(|| {
-        cli_common::sample_events()
-            .iter()
-            .map(|p| cli_common::read(p))
-            .collect()
-    })
+    SAMPLES.get_or_init(|| cli::sample_events().iter().map(|p| cli::read(p)).collect())
 }
 
 fn destinations() -> Vec<Destination> {
-    vec![
-        Destination {
-            name: "alerts".into(),
-            topic_arn: "arn:aws:sns:us-east-1:111122223333:alerts".into(),
-            min_severity: Severity::Info,
-        },
-        Destination {
-            name: "sms".into(),
-            topic_arn: "arn:aws:sns:us-east-1:111122223333:sms".into(),
-            min_severity: Severity::Critical,
-        },
-    ]
+    testing::destinations(testing::ALERTS_TOPIC, testing::SMS_TOPIC)
 }
 
 /// What `evaluate` and `render` do with `bytes`, as library calls. Every
@@ -283,7 +266,7 @@ fn every_sample_gives_the_same_alerts_on_both_paths() {
 
 #[test]
 fn deep_and_huge_events_through_the_binary() {
-    let vpc: Value = serde_json::from_slice(&cli_common::read("events/vpc-create.json")).unwrap();
+    let vpc: Value = serde_json::from_slice(&cli::read("events/vpc-create.json")).unwrap();
     let mut cases: Vec<Vec<u8>> = Vec::new();
     // Deep nesting inside requestParameters.
     let mut deep = vpc.clone();
@@ -306,7 +289,7 @@ fn deep_and_huge_events_through_the_binary() {
     }
     cases.push(many);
     for bytes in &cases {
-        let got = cli_common::run_stdin(&["evaluate"], bytes);
+        let got = cli::run_stdin(&["evaluate"], bytes);
         assert!(got.code == 0 || got.code == 1, "{got:?}");
         assert!(!got.stderr.contains("panicked"), "{}", got.stderr);
         for line in got.stdout.lines() {
@@ -329,7 +312,7 @@ proptest! {
         for m in &mutations {
             apply(&mut bytes, m);
         }
-        let got = cli_common::run_stdin(&["evaluate", "--format", format], &bytes);
+        let got = cli::run_stdin(&["evaluate", "--format", format], &bytes);
         prop_assert!(got.code == 0 || got.code == 1, "{:?}", got);
         prop_assert!(!got.stderr.contains("panicked"), "{}", got.stderr);
         for line in got.stderr.lines() {

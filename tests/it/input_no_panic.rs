@@ -1,13 +1,11 @@
 //! No bytes make input or scan panic, and whatever input hands out as a
 //! document is JSON that serde_json accepts.
 
-mod common;
-
 use std::io::Write;
 
+use crate::support::scan::{PACK_PATHS, path_set};
 use cloudtrail_alerts::event::EventView;
 use cloudtrail_alerts::input;
-use common::{PACK_PATHS, path_set};
 use proptest::prelude::*;
 use serde_json::json;
 

@@ -1,13 +1,12 @@
 //! The real function binary, run against a fake Lambda Runtime API and a
 //! real local SNS (moto).
-#![cfg(feature = "lambda")]
-
-mod support;
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::runtime_api::FakeRuntimeApi;
+use crate::support::output_within;
+use crate::support::runtime_api::FakeRuntimeApi;
+use crate::support::sns;
 
 /// The binary under test: the one cargo built for these tests, or another
 /// build (e.g. the release binary) named by `CLOUDTRAIL_ALERTS_LAMBDA_BIN`.
@@ -32,19 +31,20 @@ fn function(runtime: &FakeRuntimeApi) -> Command {
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .stdin(Stdio::null());
+        .env("AWS_SECRET_ACCESS_KEY", "testing");
     cmd
 }
 
 #[test]
 fn invalid_configuration_fails_the_cold_start_listing_every_problem() {
     let runtime = FakeRuntimeApi::start(vec![serde_json::json!({})]);
-    let out = function(&runtime)
-        .env("ALERT_MIN_SEVERITY", "urgent")
-        .env("EXTRA_DESTINATIONS", "chat=arn:aws:sns:us-east-1:1:chat")
-        .output()
-        .unwrap();
+    let out = output_within(
+        function(&runtime)
+            .env("ALERT_MIN_SEVERITY", "urgent")
+            .env("EXTRA_DESTINATIONS", "chat=arn:aws:sns:us-east-1:1:chat"),
+        b"",
+        Duration::from_secs(60),
+    );
     assert!(!out.status.success());
     let log =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
@@ -107,7 +107,7 @@ impl Drop for Running {
 
 #[tokio::test]
 async fn the_function_binary_alerts_through_a_local_sns() {
-    let local = support::Local::start().await;
+    let local = sns::Local::start().await;
     let runtime = FakeRuntimeApi::start(vec![
         sample("root-console-login.json"),
         sample("ec2-state-change.json"),
@@ -116,6 +116,7 @@ async fn the_function_binary_alerts_through_a_local_sns() {
     ]);
     let started = std::time::Instant::now();
     let child = function(&runtime)
+        .stdin(Stdio::null())
         .env("ALERT_TOPIC_ARN", &local.alerts.topic_arn)
         .env("SMS_TOPIC_ARN", &local.sms.topic_arn)
         .env("AWS_ENDPOINT_URL", &local.moto.endpoint)
@@ -176,7 +177,7 @@ async fn the_function_binary_alerts_through_a_local_sns() {
     let sms = local.moto.sent(&local.sms.topic_arn);
     assert_eq!((main.len(), sms.len()), (2, 1));
     for n in main.iter().chain(&sms) {
-        support::assert_deliverable(n, "binary");
+        sns::assert_deliverable(n, "binary");
     }
     let root_subject = sms[0].subject.as_deref().unwrap();
     assert!(root_subject.starts_with("[CRITICAL]"), "{root_subject}");
@@ -184,10 +185,7 @@ async fn the_function_binary_alerts_through_a_local_sns() {
         root_subject.contains("prod"),
         "account name: {root_subject}"
     );
-    assert_eq!(
-        support::drain(&local.sqs, &local.sms.queue_url).await.len(),
-        1
-    );
+    assert_eq!(sns::drain(&local.sqs, &local.sms.queue_url).await.len(), 1);
 
     // Metrics are EMF lines on stdout, between the log lines.
     let stdout = running.stop();

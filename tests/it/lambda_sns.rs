@@ -1,12 +1,10 @@
 //! The publisher and handler against a real local SNS (moto), with SQS
 //! queues subscribed to the topics as subscribers.
-#![cfg(feature = "lambda")]
-
-mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::support::sns::{self, ClosedPort, Local, drain, sdk_config};
 use cloudtrail_alerts::engine::Engine;
 use cloudtrail_alerts::handler::{Handler, HandlerError};
 use cloudtrail_alerts::metrics::InvocationMetrics;
@@ -14,8 +12,8 @@ use cloudtrail_alerts::publish::{PublishError, Publisher, SnsPublisher, sns_clie
 use cloudtrail_alerts::render::{Messages, PublishRequest};
 use cloudtrail_alerts::rules::RuleConfig;
 use cloudtrail_alerts::severity::Severity;
+use cloudtrail_alerts::testing::alert;
 use serde_json::{Value, json};
-use support::{Local, alert, drain, sdk_config};
 
 fn request(topic_arn: &str) -> PublishRequest {
     PublishRequest {
@@ -62,9 +60,9 @@ async fn one_publish_carries_a_body_per_protocol_and_queues_get_the_default() {
 
     let got = drain(&local.sqs, &local.alerts.queue_url).await;
     assert_eq!(got.len(), 1);
-    assert_eq!(got[0]["Message"], req.message.default.as_str());
-    assert_eq!(got[0]["Subject"], req.subject.as_deref().unwrap());
-    assert_eq!(got[0]["MessageId"], message_id.as_str());
+    assert_eq!(got[0].message, req.message.default);
+    assert_eq!(got[0].subject, req.subject);
+    assert_eq!(got[0].message_id, message_id);
     assert!(drain(&local.sqs, &local.sms.queue_url).await.is_empty());
 }
 
@@ -91,10 +89,7 @@ async fn critical_alerts_reach_the_sms_topic_and_medium_ones_only_the_main_topic
     assert_eq!(sms.len(), 1);
     let sms_sent = local.moto.sent(&local.sms.topic_arn);
     assert_eq!(sms_sent.len(), 1);
-    assert_eq!(
-        sms_sent[0].message_id,
-        sms[0]["MessageId"].as_str().unwrap()
-    );
+    assert_eq!(sms_sent[0].message_id, sms[0].message_id);
     assert_eq!(
         sms_sent[0].attributes["rule"]["Value"], "root-console-login",
         "the SMS topic got the critical alert"
@@ -105,7 +100,7 @@ async fn critical_alerts_reach_the_sms_topic_and_medium_ones_only_the_main_topic
         .iter()
         .chain(&sms_sent)
     {
-        support::assert_deliverable(n, "hand-built alert");
+        sns::assert_deliverable(n, "hand-built alert");
     }
     assert_eq!(counts.alerts_published.len(), 2);
 }
@@ -113,13 +108,8 @@ async fn critical_alerts_reach_the_sms_topic_and_medium_ones_only_the_main_topic
 #[tokio::test]
 async fn sns_down_makes_the_invocation_fail() {
     let local = Local::start().await;
-    // A port nothing listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let sdk = sdk_config(&format!("http://127.0.0.1:{closed}")).await;
+    let closed = ClosedPort::new();
+    let sdk = sdk_config(&format!("http://127.0.0.1:{}", closed.port)).await;
     let handler = local.handler(SnsPublisher::new(sns_client(&sdk)));
     let mut counts = InvocationMetrics::default();
     let err = handler
@@ -151,7 +141,7 @@ async fn sns_down_makes_the_invocation_fail() {
 async fn an_error_from_sns_makes_the_invocation_fail_and_the_rest_still_go_out() {
     let local = Local::start().await;
     let mut destinations = local.destinations();
-    destinations[1].topic_arn = format!("arn:aws:sns:us-east-1:{}:never-created", support::ACCOUNT);
+    destinations[1].topic_arn = format!("arn:aws:sns:us-east-1:{}:never-created", sns::ACCOUNT);
     let engine = Engine::from_config(RuleConfig::default()).unwrap();
     let handler = Handler::new(
         Arc::new(engine),
@@ -225,6 +215,6 @@ async fn a_message_sns_refuses_as_invalid_is_replaced_by_the_fallback() {
     assert_eq!(sent[0].subject, fallback.subject);
     let bodies: Value = serde_json::from_str(&sent[0].message).unwrap();
     assert_eq!(bodies, serde_json::to_value(&fallback.message).unwrap());
-    support::assert_deliverable(&sent[0], "fallback");
+    sns::assert_deliverable(&sent[0], "fallback");
     assert_eq!(drain(&local.sqs, &local.alerts.queue_url).await.len(), 1);
 }

@@ -8,6 +8,7 @@ use cloudtrail_alerts::matcher::RuleSet;
 use cloudtrail_alerts::pattern::Pattern;
 use cloudtrail_alerts::rules::{Origin, Rule, RuleConfig, Scope};
 use cloudtrail_alerts::severity::Severity;
+use cloudtrail_alerts::testing;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -36,19 +37,14 @@ fn synthetic_pattern(i: usize) -> Value {
 fn synthetic_config() -> RuleConfig {
     let rules = (0..1000)
         .map(|i| Rule {
-            id: format!("rule-{i}"),
             title: String::new(),
-            description: String::new(),
             severity: Severity::Medium,
-            pattern: synthetic_pattern(i),
             exclude: if i % 7 == 0 {
                 vec![json!({"detail": {"userIdentity": {"type": ["Root"]}}})]
             } else {
                 Vec::new()
             },
-            runbook: None,
             enabled: i % 50 != 3,
-            references: Vec::new(),
             scope: if i % 13 == 0 {
                 Scope {
                     accounts: vec!["111".to_string()],
@@ -61,6 +57,7 @@ fn synthetic_config() -> RuleConfig {
                 file: "synthetic".to_string(),
                 line: i + 1,
             },
+            ..testing::rule(&format!("rule-{i}"), synthetic_pattern(i))
         })
         .collect();
     RuleConfig {

@@ -3,27 +3,8 @@
 use cloudtrail_alerts::event::EventView;
 use cloudtrail_alerts::matcher::RuleSet;
 use cloudtrail_alerts::rules::{Origin, Rule, RuleConfig, Scope};
-use cloudtrail_alerts::severity::Severity;
+use cloudtrail_alerts::testing::rule;
 use serde_json::{Value, json};
-
-fn rule(id: &str, pattern: Value) -> Rule {
-    Rule {
-        id: id.to_string(),
-        title: id.to_string(),
-        description: String::new(),
-        severity: Severity::High,
-        pattern,
-        exclude: Vec::new(),
-        runbook: None,
-        enabled: true,
-        references: Vec::new(),
-        scope: Scope::default(),
-        origin: Origin {
-            file: "rules.yaml".to_string(),
-            line: 1,
-        },
-    }
-}
 
 fn config(rules: Vec<Rule>) -> RuleConfig {
     RuleConfig {

@@ -1,5 +1,5 @@
 //! Golden outputs: what subscribers receive, reviewed by eye. Regenerate
-//! with `UPDATE_GOLDEN=1 cargo test --no-default-features --test render_golden`
+//! with `UPDATE_GOLDEN=1 cargo test --no-default-features --test it render_golden`
 //! and read the diff.
 //!
 //! - `tests/golden/<event>.*`: every file in `events/`, through the engine
@@ -9,16 +9,14 @@
 //! - `tests/golden/fixtures/` and `tests/golden/hostile/`: our own sample and
 //!   hostile events, with hand-built rules.
 
-mod render_common;
-
 use std::path::Path;
 
-use cloudtrail_alerts::alert::Alert;
-use cloudtrail_alerts::render;
-use render_common::{
+use crate::support::render::{
     alert_for, check_invariants, example_engine, hostile_events, project_events, root,
     sample_events,
 };
+use cloudtrail_alerts::alert::Alert;
+use cloudtrail_alerts::render;
 use serde_json::Value;
 
 fn compare(dir: &Path, file: &str, actual: &str, failures: &mut Vec<String>) {

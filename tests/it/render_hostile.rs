@@ -2,14 +2,13 @@
 //! invisible characters, markup and mentions, huge and deeply nested values,
 //! wrong types. Each must still give a deliverable, honest alert.
 
-mod render_common;
-
+use crate::support::render::{
+    alert_for, check_invariants, custom_rule, hostile_events, sample_events, settings,
+};
 use cloudtrail_alerts::alert::Alert;
 use cloudtrail_alerts::render::{self, Destination};
 use cloudtrail_alerts::severity::Severity;
-use render_common::{
-    alert_for, check_invariants, custom_rule, hostile_events, sample_events, settings,
-};
+use cloudtrail_alerts::testing;
 use serde_json::{Value, json};
 
 fn hostile(name: &str) -> Value {
@@ -213,23 +212,13 @@ fn an_ordinary_record_is_kept_whole() {
 }
 
 fn destinations() -> Vec<Destination> {
-    vec![
-        Destination {
-            name: "alerts".into(),
-            topic_arn: "arn:aws:sns:us-east-1:111122223333:alerts".into(),
-            min_severity: Severity::Info,
-        },
-        Destination {
-            name: "sms".into(),
-            topic_arn: "arn:aws:sns:us-east-1:111122223333:sms".into(),
-            min_severity: Severity::Critical,
-        },
-        Destination {
-            name: "chat".into(),
-            topic_arn: "arn:aws:sns:us-east-1:111122223333:chat".into(),
-            min_severity: Severity::High,
-        },
-    ]
+    let mut all = testing::destinations(testing::ALERTS_TOPIC, testing::SMS_TOPIC);
+    all.push(Destination {
+        name: "chat".into(),
+        topic_arn: "arn:aws:sns:us-east-1:111122223333:chat".into(),
+        min_severity: Severity::High,
+    });
+    all
 }
 
 #[test]

@@ -1,12 +1,10 @@
 //! Random, hostile text in every field an attacker (or a rule author) can
 //! reach never breaks an output invariant and never panics.
 
-mod render_common;
-
+use crate::support::render::{check_invariants, custom_rule, settings};
 use cloudtrail_alerts::alert::{Alert, Principal, RuleInfo};
 use cloudtrail_alerts::severity::Severity;
 use proptest::prelude::*;
-use render_common::{check_invariants, custom_rule, settings};
 use serde_json::{Value, json};
 
 const FRAGMENTS: &[&str] = &[

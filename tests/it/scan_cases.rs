@@ -1,11 +1,9 @@
 //! The scanner on the cases real CloudTrail traffic throws at it.
 
-mod common;
-
+use crate::support::scan::{PACK_PATHS, path_set, reference_view, same_view};
 use cloudtrail_alerts::event::{
     EventError, EventView, Leaf, PathSet, Shape, detail_type_for, source_for, wrap_record,
 };
-use common::{PACK_PATHS, path_set, reference_view, same_view};
 use serde_json::{Value, json};
 
 fn strs(view: &EventView, paths: &PathSet, path: &str) -> Vec<String> {

@@ -1,10 +1,8 @@
 //! The fast scanner and the reference flattening agree on every document
 //! `serde_json` accepts, and the scanner never panics on any bytes.
 
-mod common;
-
+use crate::support::scan::{path_set, reference_view, same_view};
 use cloudtrail_alerts::event::{EventView, PathSet};
-use common::{path_set, reference_view, same_view};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 

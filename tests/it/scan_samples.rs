@@ -1,11 +1,9 @@
 //! On every sample event, the scanner gives the reference view, for the
 //! pack's paths and for every path the event has.
 
-mod common;
-
+use crate::support::scan::{PACK_PATHS, path_set, reference_view, same_view};
 use cloudtrail_alerts::event::{EventView, PathSet};
 use cloudtrail_alerts::input;
-use common::{PACK_PATHS, path_set, reference_view, same_view};
 use serde_json::Value;
 
 fn all_paths(v: &Value, prefix: &str, out: &mut PathSet) {

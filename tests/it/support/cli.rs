@@ -1,12 +1,15 @@
 //! Runs the real `cloudtrail-alerts` binary the way a user does and hands
 //! back what they would see: exit code, stdout and stderr.
-#![allow(dead_code)]
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cloudtrail-alerts");
+
+/// Longest a run may take, with room for a loaded machine.
+const LIMIT: Duration = Duration::from_secs(120);
 
 /// What a run of the binary left behind.
 #[derive(Debug)]
@@ -46,25 +49,11 @@ impl Run {
 /// `stdin` piped in (empty when `None`), colour off unless the test asks.
 pub fn run_with(args: &[&str], stdin: Option<&[u8]>, envs: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .current_dir(root())
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args).current_dir(root()).env_remove("NO_COLOR");
     for (k, v) in envs {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().expect("spawn the binary");
-    let mut pipe = child.stdin.take().expect("stdin pipe");
-    let input = stdin.unwrap_or_default().to_vec();
-    // Write from a thread: a large input must not deadlock against a full stdout pipe.
-    let writer = std::thread::spawn(move || {
-        // The binary may exit before reading everything (usage errors); that is fine.
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("wait for the binary");
-    writer.join().expect("stdin writer");
+    let out = super::output_within(&mut cmd, stdin.unwrap_or_default(), LIMIT);
     Run {
         code: out.status.code().expect("exited by a signal (a crash?)"),
         stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
@@ -80,9 +69,7 @@ pub fn run_stdin(args: &[&str], stdin: &[u8]) -> Run {
     run_with(args, Some(stdin), &[("NO_COLOR", "1")])
 }
 
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+pub use super::root;
 
 /// Every sample event, sorted, as paths relative to the repository root.
 pub fn sample_events() -> Vec<String> {

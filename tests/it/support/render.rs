@@ -1,75 +1,43 @@
-//! Shared by the render tests: rules built by hand from the built-in pack's
-//! texts, the sample and hostile events, and the invariants every rendered
-//! alert must keep whatever the event says.
-#![allow(dead_code)]
+//! Shared by the render tests: the built-in pack's rules and hand-built ones,
+//! the sample and hostile events, and the invariants every rendered alert must
+//! keep whatever the event says.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::OnceLock;
 
 use cloudtrail_alerts::alert::Alert;
+use cloudtrail_alerts::render;
 use cloudtrail_alerts::render::sanitize::is_forbidden;
-use cloudtrail_alerts::render::{self, Destination};
-use cloudtrail_alerts::rules::{Origin, Rule, Scope, Settings};
+use cloudtrail_alerts::rules::{Rule, Settings};
 use cloudtrail_alerts::severity::Severity;
+use cloudtrail_alerts::testing;
 use serde_json::Value;
 
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+pub use super::{printable_ascii, root};
 
-/// A rule as the loader would produce it, built from the built-in pack's texts
-/// (tests/render_fixtures/rules.json).
+/// A rule of the built-in pack, as the loader makes it.
 pub fn rule(id: &str) -> Rule {
-    let text = std::fs::read_to_string(root().join("tests/render_fixtures/rules.json")).unwrap();
-    let all: Vec<Value> = serde_json::from_str(&text).unwrap();
-    let r = all
-        .iter()
-        .find(|r| r["id"] == id)
-        .unwrap_or_else(|| panic!("no rule {id} in rules.json"));
-    let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
-    Rule {
-        id: s("id"),
-        title: s("title"),
-        description: s("description"),
-        severity: s("severity").parse().unwrap(),
-        pattern: serde_json::json!({"source": ["aws.test"]}),
-        exclude: vec![],
-        runbook: r["runbook"].as_str().map(str::to_string),
-        enabled: true,
-        references: r["references"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        scope: Scope::default(),
-        origin: Origin {
-            file: "builtin".into(),
-            line: 1,
-        },
-    }
+    static PACK: OnceLock<Vec<Rule>> = OnceLock::new();
+    PACK.get_or_init(|| {
+        cloudtrail_alerts::rules::load_sources(&[], true)
+            .unwrap_or_else(|e| panic!("the built-in pack: {e:?}"))
+            .rules
+    })
+    .iter()
+    .find(|r| r.id == id)
+    .cloned()
+    .unwrap_or_else(|| panic!("no rule {id} in the built-in pack"))
 }
 
 /// A rule with hand-picked texts, e.g. hostile ones.
 pub fn custom_rule(id: &str, title: &str, severity: Severity) -> Rule {
-    Rule {
-        id: id.into(),
-        title: title.into(),
-        description: "A custom rule.".into(),
-        severity,
-        pattern: serde_json::json!({"source": ["aws.test"]}),
-        exclude: vec![],
-        runbook: None,
-        enabled: true,
-        references: vec![],
-        scope: Scope::default(),
-        origin: Origin {
-            file: "custom.yaml".into(),
-            line: 1,
-        },
-    }
+    let mut rule = testing::rule(id, serde_json::json!({"source": ["aws.test"]}));
+    rule.title = title.into();
+    rule.description = "A custom rule.".into();
+    rule.severity = severity;
+    rule.origin.file = "custom.yaml".into();
+    rule
 }
 
 pub fn settings() -> Settings {
@@ -102,23 +70,13 @@ pub fn rule_for(name: &str) -> Rule {
 
 /// `(name, event)` for every JSON file in `dir`, sorted by name.
 pub fn events_in(dir: &Path) -> Vec<(String, Value)> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
-        }
-        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let event: Value =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        out.push((name, event));
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    super::json_files(dir)
+        .into_iter()
+        .map(|path| {
+            let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+            (name, super::read_json(&path))
+        })
+        .collect()
 }
 
 /// Realistic events of our own, rendered with hand-built rules.
@@ -147,10 +105,6 @@ pub fn hostile_events() -> Vec<(String, Value)> {
 
 pub fn alert_for(name: &str, event: &Value) -> Alert {
     Alert::build(&rule_for(name), event, &settings())
-}
-
-pub fn printable_ascii(s: &str) -> bool {
-    s.bytes().all(|b| (0x20..=0x7e).contains(&b))
 }
 
 /// Labels the email writes at column 0, and its headings.
@@ -325,11 +279,7 @@ pub fn check_invariants(name: &str, alert: &Alert) {
     assert!(doc.get("detail").is_some());
 
     // The whole SNS message (MessageStructure=json) stays under 256 KiB.
-    let dest = Destination {
-        name: "alerts".into(),
-        topic_arn: "arn:aws:sns:us-east-1:111122223333:alerts".into(),
-        min_severity: Severity::Info,
-    };
+    let dest = testing::destinations(testing::ALERTS_TOPIC, testing::SMS_TOPIC).remove(0);
     let requests = render::publish_requests(alert, std::slice::from_ref(&dest));
     assert_eq!(requests.len(), 1);
     let message = serde_json::to_string(&requests[0].message).unwrap();

@@ -24,7 +24,6 @@ pub struct Answer {
 struct State {
     events: VecDeque<(String, Value)>,
     answers: Vec<Answer>,
-    init_errors: Vec<Value>,
     first_poll: Option<Instant>,
 }
 
@@ -87,10 +86,6 @@ impl FakeRuntimeApi {
             state = cvar.wait_timeout(state, left).unwrap().0;
         }
         state.answers.clone()
-    }
-
-    pub fn init_errors(&self) -> Vec<Value> {
-        self.state.0.lock().unwrap().init_errors.clone()
     }
 }
 
@@ -222,9 +217,6 @@ fn serve(conn: TcpStream, state: &(Mutex<State>, Condvar), stop: &AtomicBool) {
             cvar.notify_all();
             respond(&mut writer, "202 Accepted", &[], b"{\"status\":\"OK\"}");
         } else if req.method == "POST" && req.path == format!("{BASE}/init/error") {
-            let body = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-            lock.lock().unwrap().init_errors.push(body);
-            cvar.notify_all();
             respond(&mut writer, "202 Accepted", &[], b"{\"status\":\"OK\"}");
         } else {
             respond(&mut writer, "404 Not Found", &[], b"{}");

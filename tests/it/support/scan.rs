@@ -1,7 +1,6 @@
 //! Helpers shared by the scan tests: the reference view and a
 //! comparison of views that ignores what legitimately differs between two
 //! correct views of one event (leaf order across keys, array numbering).
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 

@@ -1,14 +1,15 @@
 //! Shared by the Lambda integration tests: a local SNS (moto), topics with
 //! SQS subscribers, and checks on what subscribers receive.
-#![allow(dead_code, unused_imports)]
 
-pub mod moto;
-pub mod runtime_api;
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use aws_lambda_events::sns::SnsMessage;
 use aws_sdk_sns::config::{Credentials, Region};
 use serde_json::Value;
 
-pub use moto::{Moto, SentNotification};
+pub use super::moto::{Moto, SentNotification};
+use super::printable_ascii;
 
 pub const ACCOUNT: &str = "123456789012";
 
@@ -76,8 +77,9 @@ pub async fn topic_with_queue(
     }
 }
 
-/// Every SNS notification envelope waiting in the queue (removed from it).
-pub async fn drain(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Vec<Value> {
+/// Every SNS notification waiting in the queue (removed from it), read as
+/// AWS documents the notification an SQS subscriber receives.
+pub async fn drain(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Vec<SnsMessage> {
     let mut out = Vec::new();
     loop {
         let got = sqs
@@ -93,7 +95,10 @@ pub async fn drain(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Vec<Value> {
         }
         for m in messages {
             let body = m.body().unwrap_or_default();
-            out.push(serde_json::from_str(body).expect("SNS envelope is JSON"));
+            let notification: SnsMessage = serde_json::from_str(body)
+                .unwrap_or_else(|e| panic!("not an SNS notification ({e}): {body}"));
+            assert_eq!(notification.sns_message_type, "Notification", "{body}");
+            out.push(notification);
             if let Some(handle) = m.receipt_handle() {
                 sqs.delete_message()
                     .queue_url(queue_url)
@@ -106,17 +111,13 @@ pub async fn drain(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Vec<Value> {
     }
 }
 
-pub fn printable_ascii(s: &str) -> bool {
-    s.bytes().all(|b| (0x20..0x7f).contains(&b))
-}
-
 /// What every subscriber of a message gets must be safe and well formed:
-/// Subject 1–100 printable ASCII, SMS ≤ 140 printable ASCII, chat and
-/// default bodies valid JSON.
+/// Subject 1–99 printable ASCII (SNS wants fewer than 100 characters), SMS
+/// ≤ 140 printable ASCII, chat and default bodies valid JSON.
 pub fn assert_deliverable(n: &SentNotification, context: &str) {
     if let Some(subject) = &n.subject {
         assert!(
-            (1..=100).contains(&subject.len()) && printable_ascii(subject),
+            (1..100).contains(&subject.len()) && printable_ascii(subject),
             "{context}: bad subject {subject:?}"
         );
     }
@@ -137,10 +138,10 @@ pub fn assert_deliverable(n: &SentNotification, context: &str) {
         .unwrap_or_else(|e| panic!("{context}: default body is not JSON: {e}"));
 }
 
-/// A local SNS with two topics, `alerts` and `alerts-sms`, each with an SQS
-/// queue subscribed.
+/// Two topics of this test's own on the run's local SNS, `alerts-…` and
+/// `alerts-sms-…`, each with an SQS queue subscribed.
 pub struct Local {
-    pub moto: Moto,
+    pub moto: &'static Moto,
     pub sns: aws_sdk_sns::Client,
     pub sqs: aws_sdk_sqs::Client,
     pub alerts: Subscribed,
@@ -149,12 +150,19 @@ pub struct Local {
 
 impl Local {
     pub async fn start() -> Local {
-        let moto = Moto::start();
+        let moto = Moto::shared();
         let sdk = sdk_config(&moto.endpoint).await;
         let sns = cloudtrail_alerts::publish::sns_client(&sdk);
         let sqs = aws_sdk_sqs::Client::new(&sdk);
-        let alerts = topic_with_queue(&sns, &sqs, "alerts").await;
-        let sms = topic_with_queue(&sns, &sqs, "alerts-sms").await;
+        // Names unique in the run: tests share the server, not resources.
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let unique = format!(
+            "{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let alerts = topic_with_queue(&sns, &sqs, &format!("alerts-{unique}")).await;
+        let sms = topic_with_queue(&sns, &sqs, &format!("alerts-sms-{unique}")).await;
         Local {
             moto,
             sns,
@@ -166,18 +174,7 @@ impl Local {
 
     /// `alerts` for every severity, `sms` for critical alerts only.
     pub fn destinations(&self) -> Vec<cloudtrail_alerts::render::Destination> {
-        vec![
-            cloudtrail_alerts::render::Destination {
-                name: "alerts".into(),
-                topic_arn: self.alerts.topic_arn.clone(),
-                min_severity: cloudtrail_alerts::severity::Severity::Info,
-            },
-            cloudtrail_alerts::render::Destination {
-                name: "sms".into(),
-                topic_arn: self.sms.topic_arn.clone(),
-                min_severity: cloudtrail_alerts::severity::Severity::Critical,
-            },
-        ]
+        cloudtrail_alerts::testing::destinations(&self.alerts.topic_arn, &self.sms.topic_arn)
     }
 
     /// A handler over `publisher` with no rules, for tests that start after evaluation.
@@ -194,41 +191,42 @@ impl Local {
     }
 }
 
-/// A hand-built alert, for tests that start after evaluation.
-pub fn alert(
-    rule: &str,
-    severity: cloudtrail_alerts::severity::Severity,
-) -> cloudtrail_alerts::alert::Alert {
-    use cloudtrail_alerts::alert::{Alert, Principal, RuleInfo};
-    Alert {
-        rule: RuleInfo {
-            id: rule.to_string(),
-            title: format!("Test rule {rule}"),
-            description: "A rule for tests.".to_string(),
-            severity,
-            runbook: None,
-            references: vec![],
-        },
-        event_id: Some(format!("00000000-0000-0000-0000-{:0>12}", rule.len())),
-        event_name: Some("ConsoleLogin".into()),
-        event_source: Some("signin.amazonaws.com".into()),
-        event_type: Some("AwsConsoleSignIn".into()),
-        detail_type: Some("AWS Console Sign In via CloudTrail".into()),
-        event_time: Some("2024-05-01T12:00:00Z".into()),
-        account: Some("111122223333".into()),
-        account_name: Some("prod".into()),
-        region: Some("us-east-1".into()),
-        principal: Principal {
-            kind: Some("Root".into()),
-            arn: Some("arn:aws:iam::111122223333:root".into()),
-            ..Principal::default()
-        },
-        source_ip: Some("203.0.113.7".into()),
-        user_agent: Some("Mozilla/5.0".into()),
-        error_code: None,
-        error_message: None,
-        failed: false,
-        request_fields: vec![],
-        record: serde_json::json!({"eventName": "ConsoleLogin"}),
+/// A loopback port that refuses connections for as long as this lives: the
+/// local end of a connection held open. Nothing can listen on it meanwhile,
+/// unlike a port picked free and released, which another process may take.
+pub struct ClosedPort {
+    pub port: u16,
+    _held: (TcpStream, TcpStream),
+}
+
+impl ClosedPort {
+    pub fn new() -> ClosedPort {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let client = TcpStream::connect(listener.local_addr().expect("address")).expect("connect");
+        let (server, _) = listener.accept().expect("accept");
+        let port = client.local_addr().expect("address").port();
+        ClosedPort {
+            port,
+            _held: (client, server),
+        }
     }
+}
+
+#[test]
+fn a_subject_of_100_characters_is_not_deliverable() {
+    let sent = |subject: String| SentNotification {
+        message_id: "m".into(),
+        message: serde_json::json!({
+            "default": "{}",
+            "email": "e",
+            "sms": "s",
+            "https": r#"{"version":"1.0","source":"custom"}"#,
+        })
+        .to_string(),
+        subject: Some(subject),
+        attributes: Value::Null,
+    };
+    assert_deliverable(&sent("x".repeat(99)), "99");
+    let hundred = std::panic::catch_unwind(|| assert_deliverable(&sent("x".repeat(100)), "100"));
+    assert!(hundred.is_err(), "SNS refuses a 100-character subject");
 }
