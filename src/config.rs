@@ -389,7 +389,7 @@ pub fn check_topic_arn(arn: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{Origin, Rule, Scope, Settings};
+    use crate::rules::{Rule, Settings};
 
     const MAIN: &str = "arn:aws:sns:us-east-1:111122223333:alerts";
     const SMS: &str = "arn:aws:sns:us-east-1:111122223333:alerts-sms";
@@ -399,22 +399,7 @@ mod tests {
     }
 
     fn rule(id: &str) -> Rule {
-        Rule {
-            id: id.to_string(),
-            title: id.to_string(),
-            description: String::new(),
-            severity: Severity::High,
-            pattern: serde_json::json!({"source": ["aws.iam"]}),
-            exclude: vec![],
-            runbook: None,
-            enabled: true,
-            references: vec![],
-            scope: Scope::default(),
-            origin: Origin {
-                file: "builtin".to_string(),
-                line: 1,
-            },
-        }
+        crate::testing::rule(id, serde_json::json!({"source": ["aws.iam"]}))
     }
 
     #[test]
