@@ -18,6 +18,7 @@ pub mod config;
 pub mod engine;
 pub mod event;
 pub mod input;
+mod json_lex;
 pub mod matcher;
 pub mod metrics;
 pub mod pattern;
@@ -25,6 +26,8 @@ pub mod render;
 pub mod routing;
 pub mod rules;
 pub mod severity;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 #[cfg(feature = "lambda")]
 pub mod handler;
