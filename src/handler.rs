@@ -463,24 +463,8 @@ mod tests {
     /// an envelope whose record has no `eventID`.
     #[tokio::test]
     async fn the_outcome_carries_the_id_its_alerts_carry() {
-        let rule = crate::rules::Rule {
-            id: "any-iam".into(),
-            title: "IAM".into(),
-            description: String::new(),
-            severity: Severity::High,
-            pattern: serde_json::json!({"source": ["aws.iam"]}),
-            exclude: vec![],
-            runbook: None,
-            enabled: true,
-            references: vec![],
-            fields: vec![],
-            tags: vec![],
-            scope: crate::rules::Scope::default(),
-            origin: crate::rules::Origin {
-                file: "test".into(),
-                line: 1,
-            },
-        };
+        let mut rule = crate::testing::rule("any-iam", serde_json::json!({"source": ["aws.iam"]}));
+        rule.title = "IAM".into();
         let engine = Engine::from_config(RuleConfig {
             rules: vec![rule],
             ..RuleConfig::default()

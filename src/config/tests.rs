@@ -2,7 +2,7 @@
 //! people make in it.
 
 use super::*;
-use crate::rules::{Origin, Rule, Scope};
+use crate::rules::Rule;
 
 const MAIN: &str = "arn:aws:sns:us-east-1:111122223333:alerts";
 const SMS: &str = "arn:aws:sns:us-east-1:111122223333:alerts-sms";
@@ -12,24 +12,9 @@ fn parse(vars: &[(&str, &str)]) -> Result<LambdaConfig, ConfigError> {
 }
 
 fn rule(id: &str) -> Rule {
-    Rule {
-        id: id.to_string(),
-        title: id.to_string(),
-        description: String::new(),
-        severity: Severity::High,
-        pattern: serde_json::json!({"source": ["aws.iam"]}),
-        exclude: vec![],
-        runbook: None,
-        enabled: true,
-        references: vec![],
-        fields: vec![],
-        tags: vec![],
-        scope: Scope::default(),
-        origin: Origin {
-            file: "builtin".to_string(),
-            line: 1,
-        },
-    }
+    let mut rule = crate::testing::rule(id, serde_json::json!({"source": ["aws.iam"]}));
+    rule.origin.file = "builtin".to_string();
+    rule
 }
 
 #[test]
