@@ -364,15 +364,11 @@ fn destinations(
 
 /// The routing the function would use with these variables (only
 /// [`ROUTING_VARIABLES`] are read), checked as the function checks them.
-pub fn routing_from_vars<I, K, V>(vars: I) -> Result<Router, ConfigError>
-where
-    I: IntoIterator<Item = (K, V)>,
-    K: Into<String>,
-    V: Into<String>,
-{
-    let vars = var_map(vars);
+pub fn routing_from_vars(
+    vars: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+) -> Result<Router, ConfigError> {
     let mut problems = Vec::new();
-    let destinations = destinations(&vars, &mut problems);
+    let destinations = destinations(&var_map(vars), &mut problems);
     ConfigError::from_problems(problems)?;
     Ok(Router::new(destinations))
 }
