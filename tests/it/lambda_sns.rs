@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::support::sns::{self, ClosedPort, Local, drain, sdk_config};
 use cloudtrail_alerts::engine::Engine;
-use cloudtrail_alerts::handler::{Handler, HandlerError};
+use cloudtrail_alerts::handler::{Handler, HandlerError, PublishFailure, Published};
 use cloudtrail_alerts::metrics::InvocationMetrics;
 use cloudtrail_alerts::publish::{PublishError, Publisher, SnsPublisher, sns_client};
 use cloudtrail_alerts::render::{Messages, PublishRequest};
@@ -116,13 +116,7 @@ async fn sns_down_makes_the_invocation_fail() {
         .publish_alerts(&[alert("iam-user-created", Severity::Medium)], &mut counts)
         .await
         .unwrap_err();
-    let HandlerError::Publish {
-        failures,
-        published,
-    } = &err
-    else {
-        panic!("{err}")
-    };
+    let (failures, published) = publish_failures(&err);
     assert!(published.is_empty());
     assert_eq!(failures.len(), 1);
     assert!(
@@ -156,13 +150,7 @@ async fn an_error_from_sns_makes_the_invocation_fail_and_the_rest_still_go_out()
         )
         .await
         .unwrap_err();
-    let HandlerError::Publish {
-        failures,
-        published,
-    } = &err
-    else {
-        panic!("{err}")
-    };
+    let (failures, published) = publish_failures(&err);
     assert_eq!(failures.len(), 1);
     assert_eq!(failures[0].destination, "sms");
     assert!(
@@ -217,4 +205,15 @@ async fn a_message_sns_refuses_as_invalid_is_replaced_by_the_fallback() {
     assert_eq!(bodies, serde_json::to_value(&fallback.message).unwrap());
     sns::assert_deliverable(&sent[0], "fallback");
     assert_eq!(drain(&local.sqs, &local.alerts.queue_url).await.len(), 1);
+}
+
+/// The failed and the published requests of an invocation that failed to publish.
+fn publish_failures(err: &HandlerError) -> (&[PublishFailure], &[Published]) {
+    match err {
+        HandlerError::Publish {
+            failures,
+            published,
+        } => (failures, published),
+        other => panic!("not a publish failure: {other}"),
+    }
 }

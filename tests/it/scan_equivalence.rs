@@ -120,15 +120,7 @@ proptest! {
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..4),
     ) {
         let mut bytes = serde_json::to_vec(&event).unwrap();
-        for (at, byte, op) in edits {
-            if bytes.is_empty() { break; }
-            let i = at.index(bytes.len());
-            match op {
-                0 => bytes[i] = byte,
-                1 => { bytes.remove(i); }
-                _ => bytes.insert(i, byte),
-            }
-        }
+        crate::support::mutate(&mut bytes, &edits);
         let ours = EventView::scan(&bytes, &paths);
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(v) if v.is_object() => {

@@ -92,3 +92,23 @@ pub fn read_json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Apply random edits to `bytes`, as the no-panic and equivalence proptests
+/// draw them: op 0 overwrites a byte, 1 removes one, 2 inserts one, anything
+/// else cuts the input there.
+pub fn mutate(bytes: &mut Vec<u8>, edits: &[(proptest::sample::Index, u8, u8)]) {
+    for (at, byte, op) in edits {
+        if bytes.is_empty() {
+            break;
+        }
+        let i = at.index(bytes.len());
+        match op {
+            0 => bytes[i] = *byte,
+            1 => {
+                bytes.remove(i);
+            }
+            2 => bytes.insert(i, *byte),
+            _ => bytes.truncate(i),
+        }
+    }
+}
