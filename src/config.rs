@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::aws_ids::is_account_id;
+use crate::aws_ids::{is_account_id, is_region};
 use crate::engine::{Engine, EngineError};
 use crate::routing::{Destination, Router};
 use crate::rules::{RuleConfig, RuleFileError, load_sources};
@@ -474,11 +474,7 @@ pub fn check_topic_arn(arn: &str) -> Result<(), String> {
     if prefix != "arn" || !partition.starts_with("aws") || service != "sns" {
         return Err("expected arn:aws:sns:REGION:ACCOUNT_ID:TOPIC_NAME".to_string());
     }
-    if region.is_empty()
-        || !region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
+    if !is_region(region) {
         return Err(format!("invalid region {region:?}"));
     }
     if !is_account_id(account) {

@@ -356,3 +356,17 @@ fn unknown_disabled_rules_fail_loading() {
         "DISABLED_RULES names an unknown rule \"no-such-rule\""
     );
 }
+
+#[test]
+fn topic_arns_name_a_real_region_shape() {
+    assert!(check_topic_arn("arn:aws-us-gov:sns:us-gov-west-1:111122223333:alerts").is_ok());
+    assert!(check_topic_arn("arn:aws:sns:il-central-1:111122223333:alerts").is_ok());
+    for region in ["useast1", "us-east-1x", "-1", "US-EAST-1", "us--1"] {
+        let arn = format!("arn:aws:sns:{region}:111122223333:alerts");
+        assert_eq!(
+            check_topic_arn(&arn),
+            Err(format!("invalid region {region:?}")),
+            "{arn}"
+        );
+    }
+}
