@@ -9,6 +9,7 @@
 //! files, settings and the built-in pack. `engine` ties the pure steps together.
 
 pub mod alert;
+pub mod decide;
 pub mod engine;
 pub mod event;
 pub mod input;
