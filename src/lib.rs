@@ -18,6 +18,7 @@ pub mod pattern;
 pub mod render;
 pub mod rules;
 pub mod severity;
+pub mod state;
 
 #[cfg(feature = "lambda")]
 pub mod config;

@@ -15,6 +15,7 @@ use crate::alert::Alert;
 use crate::severity::Severity;
 
 mod chat;
+pub mod digest;
 mod email;
 mod json;
 pub mod sanitize;

@@ -33,3 +33,5 @@ pub fn key_for(alert: &Alert, grouping: &Grouping) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+pub(crate) mod tests_support;

@@ -1,52 +1,11 @@
 //! Window behaviour users rely on, event by event.
 
-use serde_json::json;
-
 use super::*;
-use crate::alert::{Alert, Principal, RuleInfo};
-use crate::severity::Severity;
+use crate::alert::Alert;
 
 const T0: Seconds = 1_714_554_000; // 2024-05-01T09:00:00Z
 
-fn alert(n: u32, who: &str, ip: &str) -> Alert {
-    Alert {
-        rule: RuleInfo {
-            id: "security-group-change".into(),
-            title: "Security group changed".into(),
-            description: String::new(),
-            severity: Severity::High,
-            runbook: None,
-            references: vec![],
-        },
-        event_id: Some(format!("00000000-0000-0000-0000-{n:012}")),
-        event_name: Some(
-            if n.is_multiple_of(2) {
-                "AuthorizeSecurityGroupIngress"
-            } else {
-                "RevokeSecurityGroupIngress"
-            }
-            .into(),
-        ),
-        event_source: Some("ec2.amazonaws.com".into()),
-        event_type: Some("AwsApiCall".into()),
-        detail_type: None,
-        event_time: None,
-        account: Some("111122223333".into()),
-        account_name: None,
-        region: Some("us-east-1".into()),
-        principal: Principal {
-            arn: Some(format!("arn:aws:iam::111122223333:user/{who}")),
-            ..Principal::default()
-        },
-        source_ip: Some(ip.into()),
-        user_agent: None,
-        error_code: None,
-        error_message: None,
-        failed: false,
-        request_fields: vec![("Group id".into(), format!("sg-{:04}", n % 3))],
-        record: json!({}),
-    }
-}
+use super::tests_support::alert_by as alert;
 
 fn dedup(window: Seconds) -> Policy {
     Policy {
