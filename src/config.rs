@@ -409,6 +409,8 @@ mod tests {
             runbook: None,
             enabled: true,
             references: vec![],
+            fields: vec![],
+            tags: vec![],
             scope: Scope::default(),
             origin: Origin {
                 file: "builtin".to_string(),

@@ -313,6 +313,7 @@ mod tests {
                 severity,
                 runbook: None,
                 references: vec![],
+                tags: vec![],
             },
             event_id: Some(format!("evt-{rule}")),
             event_name: Some("ConsoleLogin".into()),

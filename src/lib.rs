@@ -4,11 +4,13 @@
 //! The flow, one module a step:
 //! `input` (bytes → documents) → `event` (document → the leaves rules look at)
 //! → `matcher` (compiled rule set, indexed) → `alert` (what fired, with the facts
-//! a person needs) → `render` (subject, email, SMS, chat, JSON) → `publish` (SNS).
+//! a person needs) → `decide` (dedup, thresholds, shadow, storm guard, over the
+//! `state` port) → `render` (subject, email, SMS, chat, JSON, digest) → `publish` (SNS).
 //! `pattern` is the EventBridge pattern language itself and `rules` the rule
 //! files, settings and the built-in pack. `engine` ties the pure steps together.
 
 pub mod alert;
+pub mod aws_ids;
 pub mod decide;
 pub mod engine;
 pub mod event;

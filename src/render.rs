@@ -327,6 +327,7 @@ mod tests {
                 severity: Severity::Critical,
                 runbook: Some("1. Check.\n2. Act.".into()),
                 references: vec![],
+                tags: vec![],
             },
             event_id: Some("3f1a2b4c-9d8e-4f70-8a6b-5c4d3e2f1a0b".into()),
             event_name: Some("ConsoleLogin".into()),

@@ -10,17 +10,50 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::alert::RequestField;
 use crate::severity::Severity;
 
 pub use file::{AccountDef, Override, RawRule, RawScope, RuleFile};
 pub use load::{load, load_sources};
 
-/// The file name under which the built-in pack's rules and errors are reported.
+/// The name under which the built-in pack's rules and errors are reported;
+/// its area files are `builtin/<area>.yaml`.
 pub const BUILTIN_FILE: &str = "builtin";
 
-/// The built-in rule pack, in the rule-file format.
-pub fn builtin_source() -> &'static str {
-    include_str!("../rules/builtin.yaml")
+/// The built-in rule pack, in the rule-file format: the CIS monitoring controls
+/// and network changes first, then one file per area, loaded in this order.
+const BUILTIN_SOURCES: &[(&str, &str)] = &[
+    (BUILTIN_FILE, include_str!("../rules/builtin.yaml")),
+    (
+        "builtin/evasion.yaml",
+        include_str!("../rules/builtin/evasion.yaml"),
+    ),
+    (
+        "builtin/exposure.yaml",
+        include_str!("../rules/builtin/exposure.yaml"),
+    ),
+    (
+        "builtin/identity.yaml",
+        include_str!("../rules/builtin/identity.yaml"),
+    ),
+    (
+        "builtin/execution.yaml",
+        include_str!("../rules/builtin/execution.yaml"),
+    ),
+    (
+        "builtin/destruction.yaml",
+        include_str!("../rules/builtin/destruction.yaml"),
+    ),
+];
+
+/// The built-in pack's files as `(name, text)`, in load order.
+pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
+    BUILTIN_SOURCES
+}
+
+/// True for the names under which built-in rules are reported.
+pub fn is_builtin_file(name: &str) -> bool {
+    name == BUILTIN_FILE || name.starts_with("builtin/")
 }
 
 /// One problem in a rule file, with where it is.
@@ -95,6 +128,10 @@ pub struct Rule {
     pub runbook: Option<String>,
     pub enabled: bool,
     pub references: Vec<String>,
+    /// What the alert shows under "Request"; empty: the generic fallback.
+    pub fields: Vec<RequestField>,
+    /// Short lower-case words that group rules (`cis`, `evasion`).
+    pub tags: Vec<String>,
     pub scope: Scope,
     pub origin: Origin,
 }

@@ -49,6 +49,8 @@ fn synthetic_config() -> RuleConfig {
             runbook: None,
             enabled: i % 50 != 3,
             references: Vec::new(),
+            fields: Vec::new(),
+            tags: Vec::new(),
             scope: if i % 13 == 0 {
                 Scope {
                     accounts: vec!["111".to_string()],

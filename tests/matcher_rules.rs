@@ -17,6 +17,8 @@ fn rule(id: &str, pattern: Value) -> Rule {
         runbook: None,
         enabled: true,
         references: Vec::new(),
+        fields: Vec::new(),
+        tags: Vec::new(),
         scope: Scope::default(),
         origin: Origin {
             file: "rules.yaml".to_string(),

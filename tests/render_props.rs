@@ -99,7 +99,7 @@ prop_compose! {
         sev in severity(), title in nasty(), description in nasty(), runbook in opt(),
         references in prop::collection::vec(nasty(), 0..3),
     ) -> RuleInfo {
-        RuleInfo { id: "random-rule".into(), title, description, severity: sev, runbook, references }
+        RuleInfo { id: "random-rule".into(), title, description, severity: sev, runbook, references, tags: vec![] }
     }
 }
 

@@ -2,7 +2,7 @@
 //! reported with its file, line and rule id.
 
 use cloudtrail_alerts::rules::{
-    LoadOptions, RuleFileError, builtin_source, load, load_sources, parse_file,
+    LoadOptions, RuleFileError, builtin_sources, is_builtin_file, load, load_sources, parse_file,
 };
 use cloudtrail_alerts::severity::Severity;
 use serde_json::json;
@@ -35,17 +35,23 @@ rules:
 #[test]
 fn builtin_pack_and_example_validate() {
     let cfg = load_sources(&[], true).unwrap();
-    assert_eq!(cfg.rules.len(), 17);
+    let pack = cfg.rules.len();
+    assert!(pack >= 60, "the pack has {pack} rules");
+    assert!(cfg.rules.iter().all(|r| is_builtin_file(&r.origin.file)));
+    // Opt-in rules ship disabled and say so with their tag; every other rule is on.
+    for r in &cfg.rules {
+        let opt_in = r.tags.iter().any(|t| t == "opt-in");
+        assert_eq!(r.enabled, !opt_in, "rule `{}`", r.id);
+    }
     assert!(
-        cfg.rules
+        builtin_sources()
             .iter()
-            .all(|r| r.enabled && r.origin.file == "builtin")
+            .any(|(_, text)| text.contains("id: root-account-usage"))
     );
-    assert!(builtin_source().contains("id: root-account-usage"));
 
     let example = std::fs::read_to_string("rules/example.yaml").unwrap();
     let cfg = load_sources(&[src("rules/example.yaml", &example)], true).unwrap();
-    assert_eq!(cfg.rules.len(), 18);
+    assert_eq!(cfg.rules.len(), pack + 1);
     assert_eq!(cfg.settings.account_name("777788889999"), Some("staging"));
 }
 
@@ -488,4 +494,23 @@ fn nested_pattern_errors_name_the_path() {
     let text = "rules:\n  - id: p\n    title: P\n    severity: low\n    pattern:\n      detail:\n        $or:\n          - a: [1]\n          - b: [{exists: maybe}]\n";
     let e = one_error("p.yaml", text);
     assert_eq!(e.line, 9, "{e}");
+}
+
+#[test]
+fn every_file_under_rules_builtin_is_embedded() {
+    let mut on_disk: Vec<String> = std::fs::read_dir("rules/builtin")
+        .unwrap()
+        .map(|e| format!("builtin/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    on_disk.sort();
+    let mut embedded: Vec<String> = builtin_sources()
+        .iter()
+        .map(|(name, _)| name.to_string())
+        .filter(|name| name.starts_with("builtin/"))
+        .collect();
+    embedded.sort();
+    assert_eq!(
+        on_disk, embedded,
+        "rules/builtin/ and the embedded pack differ"
+    );
 }

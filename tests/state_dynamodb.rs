@@ -76,6 +76,7 @@ fn alert(n: u32, time: &str) -> Alert {
             severity: Severity::High,
             runbook: None,
             references: vec![],
+            tags: vec![],
         },
         event_id: Some(format!("00000000-0000-0000-0000-{n:012}")),
         event_name: Some("AuthorizeSecurityGroupIngress".into()),

@@ -83,6 +83,7 @@ mod tests {
                 severity: Severity::High,
                 runbook: None,
                 references: vec![],
+                tags: vec![],
             },
             event_id: None,
             event_name: Some("ConsoleLogin".into()),

@@ -19,6 +19,7 @@ pub(crate) fn alert_by(n: u32, who: &str, ip: &str) -> Alert {
             severity: Severity::High,
             runbook: None,
             references: vec![],
+            tags: vec![],
         },
         event_id: Some(format!("00000000-0000-0000-0000-{n:012}")),
         event_name: Some(

@@ -38,6 +38,7 @@ pub fn summary_json(alert: &Alert) -> Value {
         "rule": capped(Some(&alert.rule.id)),
         "severity": alert.rule.severity.as_str(),
         "title": capped(Some(&alert.rule.title)),
+        "tags": alert.rule.tags,
         "event_id": capped(alert.event_id.as_deref()),
         "event_name": capped(alert.event_name.as_deref()),
         "event_source": capped(alert.event_source.as_deref()),

@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::file::{self, RawScope, did_you_mean, is_account_id};
-use super::{BUILTIN_FILE, LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope, Settings};
+use super::file::{self, RawScope, did_you_mean};
+use super::{LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope, Settings};
+use crate::aws_ids::is_account_id;
 
 /// Load the built-in pack (if `options.builtin`) and `options.files`, in order.
 pub fn load(options: &LoadOptions) -> Result<RuleConfig, Vec<RuleFileError>> {
@@ -47,7 +48,11 @@ pub fn load_sources(
 ) -> Result<RuleConfig, Vec<RuleFileError>> {
     let mut parsed = Vec::new();
     if builtin {
-        parsed.push(file::parse(BUILTIN_FILE, super::builtin_source()));
+        parsed.extend(
+            super::builtin_sources()
+                .iter()
+                .map(|(name, text)| file::parse(name, text)),
+        );
     }
     for (name, text) in sources {
         parsed.push(file::parse(name, text));
@@ -118,7 +123,7 @@ pub fn load_sources(
         for (id, line) in &p.ids {
             match first_seen.get(id) {
                 Some((f, l)) => {
-                    let hint = if f == BUILTIN_FILE {
+                    let hint = if super::is_builtin_file(f) {
                         "; to change a built-in rule use `overrides:`, or disable it and give your copy a new id"
                     } else {
                         ""
@@ -160,6 +165,8 @@ pub fn load_sources(
                 runbook: raw.runbook.clone(),
                 enabled: raw.enabled,
                 references: raw.references.clone(),
+                fields: raw.fields.clone(),
+                tags: raw.tags.clone(),
                 scope,
                 origin: Origin {
                     file: p.file.name.clone(),

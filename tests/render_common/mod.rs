@@ -18,8 +18,10 @@ pub fn root() -> PathBuf {
 }
 
 /// A rule as the loader would produce it, built from the built-in pack's texts
-/// (tests/render_fixtures/rules.json).
+/// (tests/render_fixtures/rules.json) and the pack's own request fields and tags.
 pub fn rule(id: &str) -> Rule {
+    let pack = cloudtrail_alerts::rules::load_sources(&[], true).unwrap();
+    let builtin = pack.rules.into_iter().find(|r| r.id == id).unwrap();
     let text = std::fs::read_to_string(root().join("tests/render_fixtures/rules.json")).unwrap();
     let all: Vec<Value> = serde_json::from_str(&text).unwrap();
     let r = all
@@ -44,6 +46,8 @@ pub fn rule(id: &str) -> Rule {
                     .collect()
             })
             .unwrap_or_default(),
+        fields: builtin.fields,
+        tags: builtin.tags,
         scope: Scope::default(),
         origin: Origin {
             file: "builtin".into(),
@@ -64,6 +68,8 @@ pub fn custom_rule(id: &str, title: &str, severity: Severity) -> Rule {
         runbook: None,
         enabled: true,
         references: vec![],
+        fields: vec![],
+        tags: vec![],
         scope: Scope::default(),
         origin: Origin {
             file: "custom.yaml".into(),

@@ -23,15 +23,25 @@ pub const SAMPLE_ALERTS: &[(&str, &[&str])] = &[
     ("network-acl-entry", &["network-acl-change"]),
     (
         "organizations-leave",
-        &["root-account-usage", "organizations-change"],
+        &[
+            "root-account-usage",
+            "organizations-change",
+            "organization-leave",
+        ],
     ),
     ("root-console-login", &["root-account-usage"]),
     ("root-invoked-by-service", &[]),
     ("root-service-event", &[]),
     ("route-create", &["route-table-change"]),
     ("s3-get-object", &[]),
-    ("s3-put-bucket-policy", &["s3-bucket-policy-change"]),
-    ("security-group-ingress-open", &["security-group-change"]),
+    (
+        "s3-put-bucket-policy",
+        &["s3-bucket-policy-change", "s3-bucket-policy-public"],
+    ),
+    (
+        "security-group-ingress-open",
+        &["security-group-change", "security-group-admin-port-open"],
+    ),
     ("transit-gateway-route-create", &["transit-gateway-change"]),
     ("unauthorized-ec2-describe", &["unauthorized-api-call"]),
     ("vpc-create", &["vpc-change"]),

@@ -208,6 +208,7 @@ pub fn alert(
             severity,
             runbook: None,
             references: vec![],
+            tags: vec![],
         },
         event_id: Some(format!("00000000-0000-0000-0000-{:0>12}", rule.len())),
         event_name: Some("ConsoleLogin".into()),
