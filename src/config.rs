@@ -416,6 +416,7 @@ mod tests {
                 file: "builtin".to_string(),
                 line: 1,
             },
+            delivery: Default::default(),
         }
     }
 

@@ -51,6 +51,7 @@ fn synthetic_config() -> RuleConfig {
             references: Vec::new(),
             fields: Vec::new(),
             tags: Vec::new(),
+            delivery: Default::default(),
             scope: if i % 13 == 0 {
                 Scope {
                     accounts: vec!["111".to_string()],

@@ -24,6 +24,7 @@ fn rule(id: &str, pattern: Value) -> Rule {
             file: "rules.yaml".to_string(),
             line: 1,
         },
+        delivery: Default::default(),
     }
 }
 

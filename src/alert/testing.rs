@@ -27,6 +27,7 @@ pub fn rule() -> Rule {
             file: "test".into(),
             line: 1,
         },
+        delivery: Default::default(),
     }
 }
 
@@ -43,7 +44,10 @@ pub fn builtin_rule(id: &str) -> Rule {
 pub fn settings() -> Settings {
     let mut accounts = BTreeMap::new();
     accounts.insert("prod".to_string(), vec!["111122223333".to_string()]);
-    Settings { accounts }
+    Settings {
+        accounts,
+        ..Settings::default()
+    }
 }
 
 /// The alert of [`rule`] for `event`.

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::file::{self, RawScope, did_you_mean};
 use super::{LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope, Settings};
 use crate::aws_ids::is_account_id;
+use crate::decide::{Guard, Policy};
 
 /// Load the built-in pack (if `options.builtin`) and `options.files`, in order.
 pub fn load(options: &LoadOptions) -> Result<RuleConfig, Vec<RuleFileError>> {
@@ -172,9 +173,20 @@ pub fn load_sources(
                     file: p.file.name.clone(),
                     line: raw.line,
                 },
+                delivery: Policy {
+                    mode: raw.delivery.mode.unwrap_or_default(),
+                    grouping: raw.delivery.grouping.clone().flatten(),
+                },
             });
         }
     }
+
+    // Later files' storm guards replace earlier ones for the same destination.
+    let storm_guards: BTreeMap<String, Guard> = parsed
+        .iter()
+        .flat_map(|p| p.file.storm_guards.iter())
+        .map(|(name, guard, _)| (name.clone(), *guard))
+        .collect();
 
     // Overrides apply in file order: later values win, excludes accumulate.
     for (i, p) in parsed.iter().enumerate() {
@@ -202,6 +214,12 @@ pub fn load_sources(
                 rule.severity = severity;
             }
             rule.exclude.extend(over.exclude.iter().cloned());
+            if let Some(mode) = over.delivery.mode {
+                rule.delivery.mode = mode;
+            }
+            if let Some(grouping) = &over.delivery.grouping {
+                rule.delivery.grouping = grouping.clone();
+            }
             if let Some(s) = &over.scope {
                 let base = std::mem::take(&mut rule.scope);
                 rule.scope = resolve_scope(s, &accounts, base, |_, _| {});
@@ -212,7 +230,10 @@ pub fn load_sources(
     if errors.is_empty() {
         Ok(RuleConfig {
             rules,
-            settings: Settings { accounts },
+            settings: Settings {
+                accounts,
+                storm_guards,
+            },
         })
     } else {
         errors.sort_by_key(|(i, e)| (*i, e.line));

@@ -53,6 +53,7 @@ pub fn rule(id: &str) -> Rule {
             file: "builtin".into(),
             line: 1,
         },
+        delivery: Default::default(),
     }
 }
 
@@ -75,6 +76,7 @@ pub fn custom_rule(id: &str, title: &str, severity: Severity) -> Rule {
             file: "custom.yaml".into(),
             line: 1,
         },
+        delivery: Default::default(),
     }
 }
 
@@ -82,7 +84,10 @@ pub fn settings() -> Settings {
     let mut accounts = BTreeMap::new();
     accounts.insert("prod".to_string(), vec!["111122223333".to_string()]);
     accounts.insert("security".to_string(), vec!["444455556666".to_string()]);
-    Settings { accounts }
+    Settings {
+        accounts,
+        ..Settings::default()
+    }
 }
 
 /// The rule each sample or hostile event is rendered with.
