@@ -32,6 +32,9 @@ pub struct LambdaConfig {
     pub disabled_rules: Vec<String>,
     /// Whether the built-in rule pack is loaded.
     pub builtin_rules: bool,
+    /// The DynamoDB table of dedup windows (`STATE_TABLE`); unset: no state,
+    /// every match is published.
+    pub state_table: Option<String>,
 }
 
 /// Every problem found in the configuration or the rules.
@@ -187,6 +190,7 @@ impl LambdaConfig {
             account_names,
             disabled_rules,
             builtin_rules,
+            state_table: get(&vars, "STATE_TABLE").map(str::to_string),
         })
     }
 
@@ -214,6 +218,15 @@ impl LambdaConfig {
             }
             if !found {
                 problems.push(format!("DISABLED_RULES names an unknown rule {id:?}"));
+            }
+        }
+        for name in config.settings.storm_guards.keys() {
+            if !self.destinations.iter().any(|d| &d.name == name) {
+                let known: Vec<&str> = self.destinations.iter().map(|d| d.name.as_str()).collect();
+                problems.push(format!(
+                    "storm-guard names destination {name:?}, which is not configured (destinations: {})",
+                    known.join(", ")
+                ));
             }
         }
 

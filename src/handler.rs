@@ -19,12 +19,21 @@ use crate::event::EventError;
 use crate::metrics::InvocationMetrics;
 use crate::publish::{PublishError, Publisher};
 use crate::render::{Destination, PublishRequest, fallback_request, publish_requests};
+use crate::state::{MemoryStore, StateStore};
 
-/// Built once at cold start, used by every invocation.
-pub struct Handler<P: Publisher> {
+mod stateful;
+
+use stateful::merge_results;
+pub use stateful::scheduled_time;
+
+/// Built once at cold start, used by every invocation. Without a state
+/// store every match is published (shadow rules excepted); with one, dedup,
+/// thresholds, storm guards and digests apply.
+pub struct Handler<P: Publisher, S: StateStore = MemoryStore> {
     engine: Arc<Engine>,
     publisher: P,
     destinations: Vec<Destination>,
+    state: Option<S>,
 }
 
 /// One message SNS accepted.
@@ -97,6 +106,19 @@ impl<P: Publisher> Handler<P> {
             engine,
             publisher,
             destinations,
+            state: None,
+        }
+    }
+}
+
+impl<P: Publisher, S: StateStore> Handler<P, S> {
+    /// The same handler, keeping windows in `store` (none: no state).
+    pub fn with_state<T: StateStore>(self, store: Option<T>) -> Handler<P, T> {
+        Handler {
+            engine: self.engine,
+            publisher: self.publisher,
+            destinations: self.destinations,
+            state: store,
         }
     }
 
@@ -121,6 +143,9 @@ impl<P: Publisher> Handler<P> {
         event: &Value,
         counts: &mut InvocationMetrics,
     ) -> Result<Outcome, HandlerError> {
+        if let Some(now) = scheduled_time(event) {
+            return self.flush(now, counts).await;
+        }
         let evaluation = match self.engine.evaluate_value(event) {
             Ok(e) => e,
             Err(e) => {
@@ -155,11 +180,16 @@ impl<P: Publisher> Handler<P> {
             });
         }
         let alerts = evaluation.alerts.len();
-        let published = self.publish_alerts(&evaluation.alerts, counts).await?;
+        let (to_send, thresholds) = self.deliveries(evaluation.alerts, counts).await;
+        let mut published = self.publish_alerts(&to_send, counts).await;
+        if !thresholds.is_empty() {
+            let more = self.publish_thresholds(&thresholds, counts).await;
+            published = merge_results(published, more);
+        }
         Ok(Outcome {
             event_id,
             alerts,
-            published,
+            published: published?,
             suppressed,
         })
     }
@@ -174,7 +204,9 @@ impl<P: Publisher> Handler<P> {
     ) -> Result<Vec<Published>, HandlerError> {
         let mut jobs = Vec::new();
         for (index, alert) in alerts.iter().enumerate() {
-            let requests = publish_requests(alert, &self.destinations);
+            let requests = self
+                .admit(alert, publish_requests(alert, &self.destinations), counts)
+                .await;
             if requests.is_empty() {
                 debug!(
                     rule = %alert.rule.id,
