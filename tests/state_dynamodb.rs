@@ -5,61 +5,15 @@
 
 mod support;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType,
-};
 use cloudtrail_alerts::alert::{Alert, Principal, RuleInfo};
 use cloudtrail_alerts::decide::{self, Delivery, Grouping, KeyPaths, Mode, Policy};
 use cloudtrail_alerts::severity::Severity;
-use cloudtrail_alerts::state::dynamodb::{DUE_INDEX, DynamoStore, dynamodb_client};
+use cloudtrail_alerts::state::dynamodb::{DynamoStore, dynamodb_client};
 use cloudtrail_alerts::state::gate::{claim_due, finish, record};
 use cloudtrail_alerts::state::{Expect, StateStore, StoreError};
 use futures::future::join_all;
+use support::state_table::create_table;
 use support::{Moto, sdk_config};
-
-/// The table as template.yaml declares it: `pk`, and the sparse index
-/// `due` on (`due_shard`, `due_at`) projecting keys only.
-async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str) {
-    let attr = |n: &str, t| {
-        AttributeDefinition::builder()
-            .attribute_name(n)
-            .attribute_type(t)
-            .build()
-            .unwrap()
-    };
-    let key = |n: &str, t| {
-        KeySchemaElement::builder()
-            .attribute_name(n)
-            .key_type(t)
-            .build()
-            .unwrap()
-    };
-    client
-        .create_table()
-        .table_name(name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(attr("pk", ScalarAttributeType::S))
-        .attribute_definitions(attr("due_shard", ScalarAttributeType::S))
-        .attribute_definitions(attr("due_at", ScalarAttributeType::N))
-        .key_schema(key("pk", KeyType::Hash))
-        .global_secondary_indexes(
-            GlobalSecondaryIndex::builder()
-                .index_name(DUE_INDEX)
-                .key_schema(key("due_shard", KeyType::Hash))
-                .key_schema(key("due_at", KeyType::Range))
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::KeysOnly)
-                        .build(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("create table");
-}
 
 async fn store(moto: &Moto) -> (DynamoStore, aws_sdk_dynamodb::Client) {
     let client = dynamodb_client(&sdk_config(&moto.endpoint).await);
@@ -201,7 +155,7 @@ async fn windows_expire_into_one_digest_found_through_the_index() {
 
 #[tokio::test]
 async fn concurrent_matches_for_one_key_send_one_alert_and_racing_flushes_one_digest() {
-    let moto = Moto::start();
+    let moto = Moto::start_serial();
     let (store, _) = store(&moto).await;
     let p = dedup(600);
     let alerts: Vec<Alert> = (0..50).map(|n| alert(n, "2024-05-01T09:00:00Z")).collect();

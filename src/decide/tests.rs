@@ -179,11 +179,23 @@ fn the_same_event_retried_is_sent_again_not_folded() {
 }
 
 #[test]
+fn an_event_of_the_same_burst_arriving_late_is_folded_into_the_window() {
+    let mut run = Run::new(dedup(600));
+    run.feed(&alert(5, "bob", "203.0.113.9"), T0 + 5);
+    assert_eq!(
+        run.feed(&alert(1, "bob", "203.0.113.9"), T0 + 1),
+        Delivery::Deduplicated
+    );
+    let digests = run.flush(T0 + 605);
+    assert_eq!(digests[0].tally.first, Some(T0 + 1));
+}
+
+#[test]
 fn an_event_older_than_its_window_is_sent_rather_than_hidden() {
     let mut run = Run::new(dedup(600));
     run.feed(&alert(1, "bob", "203.0.113.9"), T0);
     assert_eq!(
-        run.feed(&alert(2, "bob", "203.0.113.9"), T0 - 1),
+        run.feed(&alert(2, "bob", "203.0.113.9"), T0 - 601),
         Delivery::Sent
     );
 }

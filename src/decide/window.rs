@@ -181,8 +181,16 @@ pub fn decide(
     };
     let count = grouping.count().max(1);
     let mut w = match stored {
-        // An event older than the stored window belongs to a window already
-        // gone; sending it is the only way not to hide it.
+        // Concurrent invocations of one burst land in any order: an event a
+        // little older than the window's first belongs to the same burst,
+        // and the window reaches back to it.
+        Some(w) if at < w.start && at >= w.start.saturating_sub(grouping.window()) => {
+            let mut w = w.clone();
+            w.start = at;
+            w
+        }
+        // Older still: its own window is gone; sending it is the only way
+        // not to hide it.
         Some(w) if at < w.start => return Decision::stateless(Delivery::Sent),
         Some(w) if at < w.end => w.clone(),
         Some(w) => roll_over(w, grouping, at),

@@ -4,6 +4,7 @@
 
 pub mod moto;
 pub mod runtime_api;
+pub mod state_table;
 
 use aws_sdk_sns::config::{Credentials, Region};
 use serde_json::Value;
@@ -149,7 +150,16 @@ pub struct Local {
 
 impl Local {
     pub async fn start() -> Local {
-        let moto = Moto::start();
+        Local::on(Moto::start()).await
+    }
+
+    /// The same on a moto that serves one request at a time (for tests of
+    /// DynamoDB conditional writes under concurrency).
+    pub async fn start_serial() -> Local {
+        Local::on(Moto::start_serial()).await
+    }
+
+    async fn on(moto: Moto) -> Local {
         let sdk = sdk_config(&moto.endpoint).await;
         let sns = cloudtrail_alerts::publish::sns_client(&sdk);
         let sqs = aws_sdk_sqs::Client::new(&sdk);

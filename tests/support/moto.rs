@@ -69,13 +69,37 @@ pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
 
 impl Moto {
     pub fn start() -> Moto {
+        Moto::start_with(|port| {
+            let mut cmd = Command::new(moto_binary());
+            cmd.args(["-p", &port.to_string(), "-H", "127.0.0.1"]);
+            cmd
+        })
+    }
+
+    /// moto answering one request at a time, so DynamoDB conditional writes
+    /// are atomic as in DynamoDB (see `moto_serial.py`).
+    pub fn start_serial() -> Moto {
+        let binary = moto_binary();
+        let python = binary.with_file_name("python3");
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/moto_serial.py");
+        Moto::start_with(move |port| {
+            let mut cmd = Command::new(if python.exists() {
+                python.clone()
+            } else {
+                PathBuf::from("python3")
+            });
+            cmd.arg(&script).arg(port.to_string());
+            cmd
+        })
+    }
+
+    fn start_with(command: impl Fn(u16) -> Command) -> Moto {
         let binary = moto_binary();
         let mut last_error = String::new();
         // A port picked free may be taken before moto binds it; try a few.
         for _ in 0..3 {
             let port = free_port();
-            let mut child = Command::new(&binary)
-                .args(["-p", &port.to_string(), "-H", "127.0.0.1"])
+            let mut child = command(port)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
