@@ -2,18 +2,21 @@
 //! own machine, preview the exact SNS messages, test event patterns offline
 //! and validate rule files.
 
+use std::cell::RefCell;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use cloudtrail_alerts::engine::Engine;
+use cloudtrail_alerts::decide::{Delivery, Digest, Policy};
+use cloudtrail_alerts::engine::{Engine, Evaluation};
 use cloudtrail_alerts::input::{self, Document, InputError};
 use cloudtrail_alerts::pattern::{TestPatternError, test_event_pattern};
-use cloudtrail_alerts::render::{self, Destination};
+use cloudtrail_alerts::render::{self, Destination, digest};
 use cloudtrail_alerts::rules::{self, LoadOptions};
 use cloudtrail_alerts::severity::Severity;
+use cloudtrail_alerts::state::replay::Replay;
 
 /// Every input was read and evaluated.
 const EXIT_OK: u8 = 0;
@@ -89,6 +92,11 @@ enum Command {
         /// Also report matches silenced by an `exclude` pattern (on stderr).
         #[arg(long)]
         show_suppressed: bool,
+        /// Show every raw match: no dedup, thresholds or shadow mode (by
+        /// default they apply on event time, as in the function, and each
+        /// line says its `delivery`).
+        #[arg(long)]
+        no_state: bool,
         /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
@@ -114,6 +122,9 @@ enum Command {
         /// Least severity sent to the SMS topic.
         #[arg(long, value_name = "SEVERITY", default_value = "critical")]
         sms_min_severity: Severity,
+        /// Every match as its own message: no dedup, thresholds, shadow mode or digests.
+        #[arg(long)]
+        no_state: bool,
         /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
@@ -155,6 +166,7 @@ fn main() -> ExitCode {
             rules,
             format,
             show_suppressed,
+            no_state,
             inputs,
         } => {
             let format = format.unwrap_or(if io::stdout().is_terminal() {
@@ -163,8 +175,13 @@ fn main() -> ExitCode {
                 Format::Json
             });
             let color = use_color();
+            let replay = RefCell::new((!no_state).then(Replay::new));
+            let print_digest = |out: &mut dyn Write, d: &Digest| match format {
+                Format::Json => writeln!(out, "{}", digest::json(d)),
+                Format::Text => writeln!(out, "{}", digest::text_line(d)),
+            };
             with_engine(&rules, |engine| {
-                evaluate(engine, &inputs, |out, evaluation, doc| {
+                let emit = |out: &mut dyn Write, evaluation: &Evaluation, doc: &Document| {
                     if show_suppressed {
                         for s in &evaluation.suppressed {
                             eprintln!(
@@ -177,13 +194,46 @@ fn main() -> ExitCode {
                         }
                     }
                     for alert in &evaluation.alerts {
+                        let mut replay = replay.borrow_mut();
+                        let Some(replay) = replay.as_mut() else {
+                            match format {
+                                Format::Json => writeln!(out, "{}", render::summary_line(alert))?,
+                                Format::Text => {
+                                    writeln!(out, "{}", render::text_line(alert, color))?
+                                }
+                            }
+                            continue;
+                        };
+                        let (digests, recorded) = replay.record(&policy_of(engine, alert), alert);
+                        for d in &digests {
+                            print_digest(out, d)?;
+                        }
+                        let threshold = recorded.threshold.as_ref().map(|t| t.tally.count);
                         match format {
-                            Format::Json => writeln!(out, "{}", render::summary_line(alert))?,
-                            Format::Text => writeln!(out, "{}", render::text_line(alert, color))?,
+                            Format::Json => writeln!(
+                                out,
+                                "{}",
+                                digest::delivery_line(alert, recorded.delivery, threshold)
+                            )?,
+                            Format::Text => writeln!(
+                                out,
+                                "{} [{}]",
+                                render::text_line(alert, color),
+                                recorded.delivery.as_str()
+                            )?,
                         }
                     }
                     Ok(())
-                })
+                };
+                let finish = |out: &mut dyn Write| {
+                    if let Some(replay) = replay.borrow_mut().as_mut() {
+                        for d in replay.finish() {
+                            print_digest(out, &d)?;
+                        }
+                    }
+                    Ok(())
+                };
+                evaluate(engine, &inputs, emit, finish)
             })
         }
         Command::Render {
@@ -192,6 +242,7 @@ fn main() -> ExitCode {
             min_severity,
             sms_topic_arn,
             sms_min_severity,
+            no_state,
             inputs,
         } => {
             let mut destinations = vec![Destination {
@@ -206,16 +257,51 @@ fn main() -> ExitCode {
                     min_severity: sms_min_severity,
                 });
             }
+            let replay = RefCell::new((!no_state).then(Replay::new));
+            let digest_requests = |out: &mut dyn Write, d: &Digest| -> io::Result<()> {
+                for dest in destinations
+                    .iter()
+                    .filter(|x| x.min_severity <= d.subject.severity)
+                {
+                    let request = digest::request(d, &dest.name, &dest.topic_arn);
+                    let line = serde_json::to_string(&request).map_err(io::Error::other)?;
+                    writeln!(out, "{line}")?;
+                }
+                Ok(())
+            };
             with_engine(&rules, |engine| {
-                evaluate(engine, &inputs, |out, evaluation, _| {
+                let emit = |out: &mut dyn Write, evaluation: &Evaluation, _: &Document| {
                     for alert in &evaluation.alerts {
+                        if let Some(replay) = replay.borrow_mut().as_mut() {
+                            let (digests, recorded) =
+                                replay.record(&policy_of(engine, alert), alert);
+                            for d in &digests {
+                                digest_requests(out, d)?;
+                            }
+                            if let Some(t) = &recorded.threshold {
+                                digest_requests(out, t)?;
+                                continue;
+                            }
+                            if recorded.delivery != Delivery::Sent {
+                                continue;
+                            }
+                        }
                         for request in render::publish_requests(alert, &destinations) {
                             let line = serde_json::to_string(&request).map_err(io::Error::other)?;
                             writeln!(out, "{line}")?;
                         }
                     }
                     Ok(())
-                })
+                };
+                let finish = |out: &mut dyn Write| {
+                    if let Some(replay) = replay.borrow_mut().as_mut() {
+                        for d in replay.finish() {
+                            digest_requests(out, &d)?;
+                        }
+                    }
+                    Ok(())
+                };
+                evaluate(engine, &inputs, emit, finish)
             })
         }
         Command::TestEventPattern {
@@ -230,6 +316,17 @@ fn main() -> ExitCode {
 
 /// Colour only for a person at a terminal: `--format text > report.txt` or
 /// `| grep` must not get escape codes. `NO_COLOR` turns it off everywhere.
+/// The delivery settings of the rule that raised `alert`.
+fn policy_of(engine: &Engine, alert: &cloudtrail_alerts::alert::Alert) -> Policy {
+    engine
+        .config()
+        .rules
+        .iter()
+        .find(|r| r.id == alert.rule.id)
+        .map(|r| r.delivery.clone())
+        .unwrap_or_default()
+}
+
 fn use_color() -> bool {
     io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
@@ -257,6 +354,7 @@ fn evaluate(
         &cloudtrail_alerts::engine::Evaluation,
         &Document,
     ) -> io::Result<()>,
+    finish: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> u8 {
     let stdin_only = [PathBuf::from("-")];
     let inputs = if inputs.is_empty() {
@@ -304,7 +402,7 @@ fn evaluate(
             }
         }
     }
-    if let Err(err) = out.flush() {
+    if let Err(err) = finish(&mut out).and_then(|()| out.flush()) {
         return stdout_failed(&err);
     }
     if failed { EXIT_INPUT } else { EXIT_OK }

@@ -11,7 +11,7 @@ use std::fmt::Write;
 use serde_json::{Value, json};
 
 use crate::decide::time::{format_time, human_span};
-use crate::decide::{Counter, Digest, DigestKind};
+use crate::decide::{Counter, Delivery, Digest, DigestKind};
 
 use super::sanitize::{ascii_line, clean, defang, ellipsize, escape_json_output, markdown};
 use super::subject::usable;
@@ -329,6 +329,40 @@ pub fn request(d: &Digest, destination: &str, topic_arn: &str) -> PublishRequest
         message: messages(d),
         attributes,
     }
+}
+
+/// One line for `evaluate --format text`: the digest in a readable form.
+pub fn text_line(d: &Digest) -> String {
+    let v = |s: &str| clean(s, 120);
+    let rule = if d.subject.rule_id.is_empty() {
+        "storm-guard".to_string()
+    } else {
+        v(&d.subject.rule_id)
+    };
+    let mut line = format!(
+        "{:<8} {rule} {}",
+        "DIGEST",
+        headline(d, &|s, max| clean(s, max))
+    );
+    if let (Some(f), Some(l)) = (d.tally.first, d.tally.last) {
+        line.push_str(&format!(" from {} to {}", format_time(f), format_time(l)));
+    }
+    line
+}
+
+/// The JSON line `evaluate` prints for an alert: its summary and what was
+/// done with it (`delivery`, and `threshold` when this match reached it).
+pub fn delivery_line(
+    alert: &crate::alert::Alert,
+    delivery: Delivery,
+    threshold: Option<u64>,
+) -> String {
+    let mut doc = super::summary_json(alert);
+    doc["delivery"] = json!(delivery.as_str());
+    if let Some(count) = threshold {
+        doc["threshold"] = json!(count);
+    }
+    escape_json_output(doc.to_string())
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 pub mod gate;
 pub mod memory;
+pub mod replay;
 
 #[cfg(feature = "lambda")]
 pub mod dynamodb;
