@@ -143,7 +143,11 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
         event: &Value,
         counts: &mut InvocationMetrics,
     ) -> Result<Outcome, HandlerError> {
-        if let Some(now) = scheduled_time(event) {
+        // With state, a Scheduled Event (the flush schedule, or the
+        // heartbeat) flushes digests; without, it is evaluated like any
+        // event, as before.
+        if let Some(now) = scheduled_time(event).filter(|_| self.state.is_some()) {
+            counts.events_evaluated += 1;
             return self.flush(now, counts).await;
         }
         let evaluation = match self.engine.evaluate_value(event) {

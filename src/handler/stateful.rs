@@ -263,7 +263,7 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
             suppressed: Vec::new(),
         };
         let Some(store) = &self.state else {
-            warn!("scheduled event received but no state store is configured; nothing to flush");
+            warn!("no state store is configured; nothing to flush");
             return Ok(outcome(Vec::new()));
         };
         let (claims, errors) = gate::claim_due(store, now).await;
