@@ -65,6 +65,14 @@ fn render_shows_the_alert_and_the_digest_messages() {
         .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["attributes"]["digest"], "true");
+    // In chat, the alert and its digest thread together.
+    let thread = |l: &serde_json::Value| -> serde_json::Value {
+        serde_json::from_str::<serde_json::Value>(l["message"]["https"].as_str().unwrap()).unwrap()
+            ["metadata"]["threadId"]
+            .clone()
+    };
+    assert!(thread(&lines[0]).is_string());
+    assert_eq!(thread(&lines[0]), thread(&lines[1]));
     assert!(
         lines[1]["subject"]
             .as_str()

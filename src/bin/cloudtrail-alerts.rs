@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use cloudtrail_alerts::decide::{Delivery, Digest, Policy};
+use cloudtrail_alerts::decide::{self, Delivery, Digest, Policy};
 use cloudtrail_alerts::engine::{Engine, Evaluation};
 use cloudtrail_alerts::input::{self, Document, InputError};
 use cloudtrail_alerts::pattern::{TestPatternError, test_event_pattern};
@@ -286,7 +286,13 @@ fn main() -> ExitCode {
                                 continue;
                             }
                         }
-                        for request in render::publish_requests(alert, &destinations) {
+                        let grouping = policy_of(engine, alert)
+                            .grouping
+                            .filter(|_| replay.borrow().is_some());
+                        for mut request in render::publish_requests(alert, &destinations) {
+                            if let Some(g) = &grouping {
+                                digest::thread_request(&mut request, &decide::key_for(alert, g));
+                            }
                             let line = serde_json::to_string(&request).map_err(io::Error::other)?;
                             writeln!(out, "{line}")?;
                         }

@@ -147,6 +147,13 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
         let Some(store) = &self.state else {
             return requests;
         };
+        let mut requests = requests;
+        if let Some(grouping) = self.policy(&alert.rule.id).grouping {
+            let key = crate::decide::key_for(alert, &grouping);
+            for request in &mut requests {
+                digest::thread_request(request, &key);
+            }
+        }
         let guards = &self.engine.config().settings.storm_guards;
         let mut out = Vec::new();
         for request in requests {

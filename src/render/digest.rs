@@ -331,6 +331,16 @@ pub fn request(d: &Digest, destination: &str, topic_arn: &str) -> PublishRequest
     }
 }
 
+/// Thread an alert's chat message under its window, with its repeats' digest.
+pub fn thread_request(request: &mut PublishRequest, key: &str) {
+    if let Ok(mut doc) = serde_json::from_str::<Value>(&request.message.https)
+        && let Some(metadata) = doc.get_mut("metadata").and_then(Value::as_object_mut)
+    {
+        metadata.insert("threadId".into(), json!(thread_id(key)));
+        request.message.https = escape_json_output(doc.to_string());
+    }
+}
+
 /// One line for `evaluate --format text`: the digest in a readable form.
 pub fn text_line(d: &Digest) -> String {
     let v = |s: &str| clean(s, 120);

@@ -145,3 +145,26 @@ fn a_held_digest_names_its_destination() {
     assert_eq!(r.attributes.get("digest").map(String::as_str), Some("true"));
     assert!(!r.attributes.contains_key("rule"));
 }
+
+#[test]
+fn an_alert_threads_with_its_digest() {
+    let d = digest(DigestKind::Repeats, &[("bob", 3)], &[]);
+    let alert = crate::decide::tests_support::alert(1);
+    let mut request = crate::render::publish_requests(
+        &alert,
+        &[crate::render::Destination {
+            name: "alerts".into(),
+            topic_arn: "arn:aws:sns:us-east-1:111122223333:alerts".into(),
+            min_severity: Severity::Info,
+        }],
+    )
+    .remove(0);
+    thread_request(&mut request, &d.key);
+    let alert_chat: Value = serde_json::from_str(&request.message.https).unwrap();
+    let digest_chat: Value = serde_json::from_str(&chat(&d)).unwrap();
+    assert_eq!(
+        alert_chat["metadata"]["threadId"],
+        digest_chat["metadata"]["threadId"]
+    );
+    assert_eq!(alert_chat["version"], "1.0");
+}
