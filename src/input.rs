@@ -134,7 +134,19 @@ pub fn from_slice(source: &str, bytes: &[u8]) -> Documents {
 }
 
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The UTF-8 byte order mark, which some editors and tools put first in a
+/// file. It is not JSON (nor YAML content), so every reader skips it.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `bytes` without a leading [`BOM`].
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
+}
+
+/// `text` without a leading [`BOM`] (U+FEFF).
+pub(crate) fn strip_bom_str(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
 const CHUNK: usize = 256 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

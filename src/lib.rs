@@ -5,28 +5,31 @@
 //! `input` (bytes → documents) → `event` (document → the leaves rules look at)
 //! → `matcher` (compiled rule set, indexed) → `alert` (what fired, with the facts
 //! a person needs) → `decide` (dedup, thresholds, shadow, storm guard, over the
-//! `state` port) → `render` (subject, email, SMS, chat, JSON, digest) → `publish` (SNS).
+//! `state` port) → `routing` (which destinations take it) → `render` (subject,
+//! email, SMS, chat, JSON, digest for one destination) → `publish` (SNS).
 //! `pattern` is the EventBridge pattern language itself and `rules` the rule
 //! files, settings and the built-in pack. `engine` ties the pure steps together.
+//! `config` reads the function's environment and `metrics` writes its metrics;
+//! both build without the `lambda` feature, so the CLI shares them.
+//! `handler` (one invocation) and `publish` (the SNS client) need the AWS SDK.
 
 pub mod alert;
 pub mod aws_ids;
+pub mod config;
 pub mod decide;
 pub mod engine;
 pub mod event;
 pub mod input;
 pub mod matcher;
+pub mod metrics;
 pub mod pattern;
 pub mod render;
+pub mod routing;
 pub mod rules;
 pub mod severity;
 pub mod state;
 
 #[cfg(feature = "lambda")]
-pub mod config;
-#[cfg(feature = "lambda")]
 pub mod handler;
-#[cfg(feature = "lambda")]
-pub mod metrics;
 #[cfg(feature = "lambda")]
 pub mod publish;

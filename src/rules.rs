@@ -5,13 +5,14 @@ mod file;
 mod load;
 mod yaml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use serde_json::Value;
 
 use crate::alert::RequestField;
 use crate::decide::{Guard, Policy};
+use crate::pattern::Parsed;
 use crate::severity::Severity;
 
 pub use file::{AccountDef, Override, RawDelivery, RawRule, RawScope, RuleFile};
@@ -90,12 +91,73 @@ pub fn parse_file(name: &str, text: &str) -> Result<RuleFile, Vec<RuleFileError>
 /// The one place rule files check an event pattern, so that rule files accept
 /// exactly what EventBridge (and our matcher) accepts. `text` is the pattern as
 /// JSON with members in the order written, which decides the reason EventBridge
-/// reports first. Returns the dotted path of the problem (`""` at the top) and
-/// EventBridge's reason.
-pub(crate) fn validate_pattern(text: &str) -> Result<(), (String, String)> {
-    crate::pattern::Pattern::parse(text, &mut crate::event::PathSet::new())
-        .map(|_| ())
-        .map_err(|e| (e.path, e.reason))
+/// reports first. The checked pattern is kept ([`CheckedPattern`]), so it is
+/// not parsed again when the rule set is built.
+pub(crate) fn validate_pattern(text: &str) -> Result<Parsed, crate::pattern::PatternError> {
+    Parsed::parse(text)
+}
+
+/// A pattern as a rule file wrote it, and the same pattern checked and
+/// compiled.
+#[derive(Clone, Debug)]
+pub struct CheckedPattern {
+    pub value: Value,
+    pub parsed: Parsed,
+}
+
+impl PartialEq for CheckedPattern {
+    /// `parsed` follows from `value`.
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+/// The loader's checked patterns, by rule id, so that building the rule set
+/// binds them instead of parsing every pattern a second time. An entry is
+/// used only while its rule still holds the same pattern, so rules changed or
+/// added after loading are simply compiled from their value.
+#[derive(Clone, Debug, Default)]
+pub struct CheckedPatterns {
+    by_rule: HashMap<String, RulePatterns>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct RulePatterns {
+    pattern: Option<CheckedPattern>,
+    exclude: Vec<CheckedPattern>,
+}
+
+impl CheckedPatterns {
+    pub(crate) fn insert(&mut self, rule_id: &str, pattern: CheckedPattern) {
+        self.by_rule.entry(rule_id.to_string()).or_default().pattern = Some(pattern);
+    }
+
+    pub(crate) fn add_exclude(&mut self, rule_id: &str, exclude: CheckedPattern) {
+        self.by_rule
+            .entry(rule_id.to_string())
+            .or_default()
+            .exclude
+            .push(exclude);
+    }
+
+    /// The checked form of `rule`'s pattern, if it is still `value`.
+    pub(crate) fn pattern(&self, rule_id: &str, value: &Value) -> Option<&Parsed> {
+        let p = self.by_rule.get(rule_id)?.pattern.as_ref()?;
+        (p.value == *value).then_some(&p.parsed)
+    }
+
+    /// The checked form of `rule`'s exclude number `index`, if it is still `value`.
+    pub(crate) fn exclude(&self, rule_id: &str, index: usize, value: &Value) -> Option<&Parsed> {
+        let p = self.by_rule.get(rule_id)?.exclude.get(index)?;
+        (p.value == *value).then_some(&p.parsed)
+    }
+}
+
+impl PartialEq for CheckedPatterns {
+    /// A cache: it never changes what the rules mean.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Where a rule (or an error) comes from.
@@ -163,6 +225,8 @@ impl Settings {
 pub struct RuleConfig {
     pub rules: Vec<Rule>,
     pub settings: Settings,
+    /// The patterns as the loader checked them; empty for rules built in code.
+    pub checked: CheckedPatterns,
 }
 
 /// Which files to load.

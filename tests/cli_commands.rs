@@ -6,6 +6,16 @@ mod cli_common;
 use cli_common::{read_json, run, run_stdin, write};
 use serde_json::{Value, json};
 
+/// The built-in pack's rules: `(all, enabled)`, read from the library so the
+/// CLI's listing is checked against the pack itself.
+fn pack_counts() -> (usize, usize) {
+    let cfg = cloudtrail_alerts::rules::load_sources(&[], true).unwrap();
+    (
+        cfg.rules.len(),
+        cfg.rules.iter().filter(|r| r.enabled).count(),
+    )
+}
+
 // ---------------------------------------------------------------- render
 
 #[test]
@@ -161,6 +171,69 @@ fn render_routes_sms_to_critical_alerts_by_default() {
             ("root-account-usage".into(), sms.into()),
             ("vpc-change".into(), sms.into()),
         ]
+    );
+}
+
+#[test]
+fn render_previews_the_routing_of_the_function_environment() {
+    let events = ["events/root-console-login.json", "events/vpc-create.json"];
+    let main = "arn:aws:sns:eu-west-1:111122223333:security";
+    let sms = "arn:aws:sns:eu-west-1:111122223333:pager";
+    let soc = "arn:aws:sns:eu-west-1:444455556666:soc";
+    let env = [
+        ("ALERT_TOPIC_ARN", main),
+        ("SMS_TOPIC_ARN", sms),
+        ("EXTRA_DESTINATIONS", &*format!("soc={soc}@critical")),
+    ];
+    let routed = |got: &cli_common::Run| -> Vec<(String, String, String)> {
+        got.json_lines()
+            .iter()
+            .map(|l| {
+                let s = |k: &str| l[k].as_str().unwrap().to_string();
+                (s("rule"), s("destination"), s("topic_arn"))
+            })
+            .collect()
+    };
+    let expect = |r: &str, d: &str, t: &str| (r.to_string(), d.to_string(), t.to_string());
+    let got = cli_common::run_with(&["render", events[0], events[1]], None, &env);
+    got.assert_code(0);
+    assert_eq!(
+        routed(&got),
+        [
+            expect("root-account-usage", "alerts", main),
+            expect("root-account-usage", "sms", sms),
+            expect("root-account-usage", "soc", soc),
+            expect("vpc-change", "alerts", main),
+        ]
+    );
+
+    // An option takes precedence over the variable it names.
+    let got = cli_common::run_with(
+        &["render", "--sms-min-severity", "medium", events[1]],
+        None,
+        &env,
+    );
+    got.assert_code(0);
+    assert_eq!(
+        routed(&got),
+        [
+            expect("vpc-change", "alerts", main),
+            expect("vpc-change", "sms", sms),
+        ]
+    );
+
+    // The function would refuse this configuration at cold start; so does render.
+    let got = cli_common::run_with(
+        &["render", events[0]],
+        None,
+        &[("EXTRA_DESTINATIONS", &*format!("alerts={soc}"))],
+    );
+    got.assert_code(2);
+    assert_eq!(got.stdout, "");
+    assert!(
+        got.stderr.contains("\"alerts\" is used twice"),
+        "{}",
+        got.stderr
     );
 }
 
@@ -619,8 +692,12 @@ fn builtin_patterns_pasted_into_test_event_pattern_agree_with_evaluate() {
 fn validate_accepts_the_builtin_pack_and_the_example() {
     let got = run(&["validate"]);
     got.assert_code(0);
+    let (all, enabled) = pack_counts();
+    assert!(enabled < all, "the pack has opt-in rules");
     assert!(
-        got.stdout.contains("built-in pack: OK (17 rules"),
+        got.stdout.contains(&format!(
+            "built-in pack: OK ({all} rules, {enabled} enabled)"
+        )),
         "{}",
         got.stdout
     );
@@ -749,7 +826,8 @@ fn rules_lists_id_severity_title_and_source() {
     let got = run(&["rules"]);
     got.assert_code(0);
     let rules = listed(&got.stdout);
-    assert_eq!(rules.len(), 17, "{}", got.stdout);
+    let (_, enabled) = pack_counts();
+    assert_eq!(rules.len(), enabled, "{}", got.stdout);
     let root = &rules[0];
     assert_eq!(root.0, "root-account-usage");
     assert_eq!(root.1, "critical");
@@ -760,7 +838,7 @@ fn rules_lists_id_severity_title_and_source() {
     let got = run(&["rules", "--rules", "rules/example.yaml"]);
     got.assert_code(0);
     let rules = listed(&got.stdout);
-    assert_eq!(rules.len(), 18);
+    assert_eq!(rules.len(), enabled + 1);
     let mine = rules
         .iter()
         .find(|r| r.0 == "iam-access-key-created")
@@ -793,8 +871,9 @@ fn rules_all_shows_disabled_rules() {
         "off.yaml",
         b"overrides:\n  vpc-change:\n    enabled: false\nrules:\n  - id: parked\n    title: Parked rule\n    severity: info\n    enabled: false\n    pattern: {source: [aws.ec2]}\n",
     );
+    let (all, enabled) = pack_counts();
     let active = listed(&run(&["rules", "--rules", &off]).stdout);
-    assert_eq!(active.len(), 16);
+    assert_eq!(active.len(), enabled - 1);
     assert!(
         !active
             .iter()
@@ -802,10 +881,19 @@ fn rules_all_shows_disabled_rules() {
     );
     let got = run(&["rules", "--all", "--rules", &off]);
     got.assert_code(0);
-    let all = listed(&got.stdout);
-    assert_eq!(all.len(), 18);
-    let disabled: Vec<&str> = all.iter().filter(|r| r.4).map(|r| r.0.as_str()).collect();
+    let listed_all = listed(&got.stdout);
+    assert_eq!(listed_all.len(), all + 1);
+    let disabled: Vec<&str> = listed_all
+        .iter()
+        .filter(|r| r.4 && (r.0 == "vpc-change" || r.0 == "parked"))
+        .map(|r| r.0.as_str())
+        .collect();
     assert_eq!(disabled, ["vpc-change", "parked"]);
+    assert_eq!(
+        listed_all.iter().filter(|r| r.4).count(),
+        all - enabled + 2,
+        "the pack's opt-in rules are listed as disabled"
+    );
 
     let got = run(&["rules", "--rules", "no-such.yaml"]);
     got.assert_code(2);

@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 
 use cloudtrail_alerts::engine::Engine;
 use cloudtrail_alerts::input;
-use cloudtrail_alerts::render::{self, Destination};
+use cloudtrail_alerts::render;
+use cloudtrail_alerts::routing::{Destination, Router};
 use cloudtrail_alerts::rules::LoadOptions;
 use cloudtrail_alerts::severity::Severity;
 use proptest::prelude::*;
@@ -70,7 +71,7 @@ fn pipeline(bytes: &[u8]) -> Result<usize, TestCaseError> {
                     prop_assert!(serde_json::from_str::<Value>(&summary.to_string()).is_ok());
                     let line = render::text_line(alert, true);
                     prop_assert!(!line.contains('\n'), "{line:?}");
-                    for request in render::publish_requests(alert, &destinations()) {
+                    for request in Router::new(destinations()).publish_requests(alert) {
                         prop_assert!(serde_json::to_string(&request).is_ok());
                     }
                 }

@@ -12,7 +12,6 @@ use cloudtrail_alerts::config::{LambdaConfig, load_engine};
 use cloudtrail_alerts::engine::Engine;
 use cloudtrail_alerts::handler::{Handler, HandlerError};
 use cloudtrail_alerts::publish::SnsPublisher;
-use cloudtrail_alerts::render::publish_requests;
 use serde_json::{Value, json};
 use support::{Local, SentNotification, assert_deliverable, drain};
 
@@ -100,7 +99,7 @@ impl Function {
 
         let mut expected: BTreeMap<String, Vec<(Option<String>, String)>> = BTreeMap::new();
         for alert in &alerts {
-            for req in publish_requests(alert, &self.config.destinations) {
+            for req in self.config.router().publish_requests(alert) {
                 expected
                     .entry(req.destination.clone())
                     .or_default()

@@ -4,11 +4,13 @@
 
 mod render_common;
 
-use cloudtrail_alerts::alert::Alert;
-use cloudtrail_alerts::render::{self, Destination};
+use cloudtrail_alerts::alert::{Alert, Principal, RuleInfo};
+use cloudtrail_alerts::render;
+use cloudtrail_alerts::routing::{Destination, Router};
 use cloudtrail_alerts::severity::Severity;
 use render_common::{
-    alert_for, check_invariants, custom_rule, hostile_events, sample_events, settings,
+    alert_for, check_invariants, custom_rule, hostile_events, invisible_chars, sample_events,
+    settings,
 };
 use serde_json::{Value, json};
 
@@ -55,7 +57,7 @@ fn forged_lines_stay_inside_their_value() {
         .lines()
         .find(|l| l.starts_with("User agent:"))
         .unwrap();
-    assert!(ua.contains("hxxps://evil.example/login"), "{ua}");
+    assert!(ua.contains("hxxps://evil[.]example/login"), "{ua}");
     assert!(!email.contains("https://evil") && !email.contains("http://evil"));
     assert_eq!(
         email.lines().filter(|l| l.starts_with("Event id:")).count(),
@@ -78,12 +80,13 @@ fn chat_escapes_markup_and_mentions() {
     let alert = alert_for("markdown-mentions", &hostile("markdown-mentions"));
     let doc: Value = serde_json::from_str(&render::chat(&alert)).unwrap();
     let description = doc["content"]["description"].as_str().unwrap();
-    assert!(description.contains("＜\\!channel＞"), "{description}");
+    assert!(description.contains("＜!channel＞"), "{description}");
     assert!(description.contains("＠here"));
-    assert!(description.contains("\\[click\\]\\(hxxps://evil.example/phish\\)"));
-    assert!(description.contains("\\*bold\\*\\_it\\_\\~strike\\~"));
+    assert!(description.contains("[click]（hxxps://evil[.]example/phish)"));
+    assert!(description.contains("user/＊bold＊＿it＿～strike～"));
     // The multi-line error message is one line, so `## Heading` is no heading.
-    assert!(description.contains("*Error:* \\#\\# Heading - list 1. item ＞ quote"));
+    assert!(description.contains("*Error:* ## Heading - list 1. item ＞ quote ｀｀｀ code ｀｀｀"));
+    assert!(!description.contains('\\'), "{description}");
 }
 
 #[test]
@@ -94,10 +97,168 @@ fn ansi_bidi_and_invisible_characters_are_removed() {
         email.contains("User agent:   red click tab here C1"),
         "{email}"
     );
-    assert!(email.contains("Session:      gpj.exex"));
+    assert!(email.contains("Session:      gpj[.]exex"), "{email}");
     assert!(email.contains("  Bucket:     logshidden"));
     let line = render::text_line(&alert, false);
     assert!(!line.contains('\u{1b}') && !line.contains('\u{202e}'));
+}
+
+#[test]
+fn bare_host_names_are_defanged_where_clients_autolink() {
+    let alert = alert_for("bare-domains", &hostile("bare-domains"));
+    let email = render::email(&alert);
+    let doc: Value = serde_json::from_str(&render::chat(&alert)).unwrap();
+    let chat = doc["content"]["description"].as_str().unwrap();
+    let sms = render::sms(&alert);
+    for text in [email.as_str(), chat, sms.as_str()] {
+        for raw in ["evil-aws-login.com", "evil.com", "evil-support.com"] {
+            assert!(!text.contains(raw), "{raw} in {text}");
+        }
+    }
+    for text in [email.as_str(), chat] {
+        assert!(text.contains("www[.]evil-aws-login[.]com"), "{text}");
+        assert!(text.contains("evil[.]com/reset"), "{text}");
+        assert!(text.contains("hxxps://evil[.]com"), "{text}");
+        assert!(text.contains("evil-support[.]com"), "{text}");
+        // The service that logged the event, and the link the alert builds.
+        assert!(
+            text.contains("ConsoleLogin (signin.amazonaws.com)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1\
+                 #/events/4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a"
+            ),
+            "{text}"
+        );
+    }
+    assert!(sms.contains("by evil[.]com/reset"), "{sms}");
+}
+
+#[test]
+fn chat_shows_user_agents_and_arns_as_typed() {
+    let ua = "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0 exec-env/AWS_ECS_EC2 (botocore) [beta]";
+    let arn = "arn:aws:sts::111122223333:assumed-role/Admin_Role/alice_b";
+    let event = json!({"region": "eu-west-1", "detail": {
+        "eventName": "AttachRolePolicy", "eventSource": "iam.amazonaws.com",
+        "userAgent": ua,
+        "userIdentity": {"type": "AssumedRole", "arn": arn},
+    }});
+    let alert = Alert::build(&custom_rule("r", "R", Severity::High), &event, &settings());
+    let doc: Value = serde_json::from_str(&render::chat(&alert)).unwrap();
+    let description = doc["content"]["description"].as_str().unwrap();
+    assert!(
+        description.contains(&format!("*User agent:* {ua}\n")),
+        "{description}"
+    );
+    assert!(description.contains(arn), "{description}");
+}
+
+#[test]
+fn one_huge_value_leaves_the_required_chat_lines() {
+    let event = with(
+        &sample("security-group-open-ssh"),
+        "userAgent",
+        json!("🚀".repeat(200)),
+    );
+    let alert = alert_for("security-group-open-ssh", &event);
+    let link = alert.console_link().unwrap();
+    let doc: Value = serde_json::from_str(&render::chat(&alert)).unwrap();
+    let description = doc["content"]["description"].as_str().unwrap();
+    let lines: Vec<&str> = description.lines().collect();
+    assert!(lines.contains(&"*Severity:* MEDIUM"), "{description}");
+    assert!(
+        lines.contains(&"*Rule:* security-group-change"),
+        "{description}"
+    );
+    let id = alert.event_id.as_deref().unwrap();
+    assert!(
+        lines.contains(&format!("*Event id:* {id}").as_str()),
+        "{description}"
+    );
+    assert!(
+        lines.contains(&format!("*CloudTrail:* {link}").as_str()),
+        "{description}"
+    );
+    assert!(description.contains("*User agent:* 🚀🚀"), "{description}");
+    assert!(description.contains("*Request:* "), "{description}");
+    assert!(description.chars().count() <= 2800);
+
+    // Every optional value at its longest: still every required line.
+    let mut event = event;
+    for path in [
+        "errorMessage",
+        "userIdentity.arn",
+        "userIdentity.sessionContext.sessionIssuer.arn",
+        "requestParameters.groupId",
+    ] {
+        event = with(&event, path, json!("🚀".repeat(700)));
+    }
+    let alert = alert_for("security-group-open-ssh", &event);
+    let doc: Value = serde_json::from_str(&render::chat(&alert)).unwrap();
+    let description = doc["content"]["description"].as_str().unwrap();
+    assert!(description.chars().count() <= 2800, "{description}");
+    assert!(
+        description.ends_with(&format!("*CloudTrail:* {link}"))
+            || description.contains(&format!("*CloudTrail:* {link}\n")),
+        "{description}"
+    );
+    check_invariants("huge chat", &alert);
+}
+
+/// Every code point of the independent oracle (tests/render_common/
+/// invisible-oracle.txt) put into every event value an output shows: none
+/// may come out raw in the subject, email, SMS, chat, JSON or terminal line.
+#[test]
+fn every_invisible_code_point_is_kept_out_of_every_output() {
+    let all: Vec<char> = invisible_chars().collect();
+    assert!(all.len() > 950_000, "{}", all.len());
+    // Each value is all invisible, so it cleans to nothing; a character the
+    // sanitizer misses is the only thing left and cannot be cut off.
+    const PER_FIELD: usize = 4096;
+    for chunk in all.chunks(PER_FIELD * 8) {
+        let part = |i: usize| -> String {
+            chunk
+                .chunks(PER_FIELD)
+                .nth(i)
+                .unwrap_or(&[])
+                .iter()
+                .collect()
+        };
+        let alert = Alert {
+            rule: RuleInfo {
+                id: "invisible".into(),
+                title: part(0),
+                description: part(1),
+                severity: Severity::High,
+                runbook: Some(part(2)),
+                references: vec![],
+                tags: vec![],
+            },
+            event_id: Some("3f1a2b4c-9d8e-4f70-8a6b-5c4d3e2f1a0b".into()),
+            event_name: Some(part(3)),
+            event_source: Some("iam.amazonaws.com".into()),
+            event_type: None,
+            detail_type: None,
+            event_time: None,
+            account: Some("111122223333".into()),
+            account_name: Some(part(4)),
+            region: Some("eu-west-1".into()),
+            principal: Principal {
+                user_name: Some(part(5)),
+                ..Principal::default()
+            },
+            source_ip: None,
+            user_agent: Some(part(6)),
+            error_code: None,
+            error_message: Some(part(7)),
+            failed: true,
+            request_fields: vec![("Key".into(), part(7))],
+            record: json!({"userAgent": part(6)}),
+        };
+        check_invariants("invisible", &alert);
+    }
 }
 
 #[test]
@@ -235,14 +396,15 @@ fn destinations() -> Vec<Destination> {
 #[test]
 fn publish_requests_follow_each_destination_minimum_severity() {
     let root = alert_for("root-console-login", &sample("root-console-login"));
-    let names: Vec<String> = render::publish_requests(&root, &destinations())
+    let names: Vec<String> = Router::new(destinations())
+        .publish_requests(&root)
         .into_iter()
         .map(|r| r.destination)
         .collect();
     assert_eq!(names, ["alerts", "sms", "chat"]);
 
     let denied = alert_for("unauthorized-api-call", &sample("unauthorized-api-call"));
-    let requests = render::publish_requests(&denied, &destinations());
+    let requests = Router::new(destinations()).publish_requests(&denied);
     assert_eq!(requests.len(), 1);
     let r = &requests[0];
     assert_eq!(r.topic_arn, "arn:aws:sns:us-east-1:111122223333:alerts");
@@ -264,7 +426,11 @@ fn publish_requests_follow_each_destination_minimum_severity() {
             ("severity", "medium"),
         ]
     );
-    assert!(render::publish_requests(&denied, &destinations()[1..]).is_empty());
+    assert!(
+        Router::new(destinations()[1..].to_vec())
+            .publish_requests(&denied)
+            .is_empty()
+    );
 }
 
 #[test]

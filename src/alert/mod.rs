@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::aws_ids::{is_event_id, is_region};
+use crate::event::{Shape, shape_of};
 use crate::render::sanitize::ellipsize;
 use crate::rules::{Rule, Settings};
 use crate::severity::Severity;
@@ -84,11 +85,7 @@ impl Alert {
     /// The alert for `rule` firing on `event` (EventBridge envelope form, its
     /// `detail` the CloudTrail record; a bare record is accepted too).
     pub fn build(rule: &Rule, event: &Value, settings: &Settings) -> Alert {
-        let detail = match event.get("detail") {
-            Some(d) if d.is_object() => d,
-            _ if event.get("eventName").is_some() || event.get("eventSource").is_some() => event,
-            _ => &Value::Null,
-        };
+        let detail = record_of(event);
         let text = |v: &Value, path: &[&str]| at(v, path).and_then(value_text);
 
         let account = text(event, &["account"]).or_else(|| text(detail, &["recipientAccountId"]));
@@ -103,7 +100,7 @@ impl Alert {
 
         Alert {
             rule: RuleInfo::from_rule(rule),
-            event_id: text(detail, &["eventID"]).or_else(|| text(event, &["id"])),
+            event_id: Alert::event_id_of(event),
             // An Insights record names the API call it is about only in its details.
             event_name: text(detail, &["eventName"])
                 .or_else(|| text(detail, &["insightDetails", "eventName"])),
@@ -124,6 +121,14 @@ impl Alert {
             request_fields: fields::request_fields(detail, &rule.fields),
             record: detail.clone(),
         }
+    }
+
+    /// The id of `event` (envelope or bare record) as its alerts carry it: the
+    /// record's `eventID`, else the envelope's `id`.
+    pub fn event_id_of(event: &Value) -> Option<String> {
+        at(record_of(event), &["eventID"])
+            .and_then(value_text)
+            .or_else(|| at(event, &["id"]).and_then(value_text))
     }
 
     /// The CloudTrail console page of this event, when region and event id
@@ -147,6 +152,21 @@ pub fn console_link(region: &str, event_id: &str) -> Option<String> {
     Some(format!(
         "https://{region}.console.aws.amazon.com/cloudtrailv2/home?region={region}#/events/{event_id}"
     ))
+}
+
+/// The CloudTrail record of an event: an envelope's `detail`, or the event
+/// itself when it is a bare record.
+fn record_of(event: &Value) -> &Value {
+    match event.get("detail") {
+        Some(d) if d.is_object() => d,
+        _ if shape_of(event) == Ok(Shape::Record)
+            || event.get("eventName").is_some()
+            || event.get("eventSource").is_some() =>
+        {
+            event
+        }
+        _ => &Value::Null,
+    }
 }
 
 fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {

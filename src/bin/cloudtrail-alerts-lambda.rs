@@ -36,7 +36,7 @@ async fn init() -> Result<Handler<SnsPublisher, DynamoStore>, String> {
         DynamoStore::new(dynamodb_client(&sdk), table.clone())
     });
     info!(rules = enabled, state = store.is_some(), "ready");
-    Ok(Handler::new(Arc::new(engine), publisher, config.destinations).with_state(store))
+    Ok(Handler::new(Arc::new(engine), publisher, config.router()).with_state(store))
 }
 
 #[tokio::main(flavor = "current_thread")]

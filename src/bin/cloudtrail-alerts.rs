@@ -9,11 +9,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use cloudtrail_alerts::config::{ROUTING_VARIABLES, routing_from_vars};
 use cloudtrail_alerts::decide::{self, Delivery, Digest, Policy};
 use cloudtrail_alerts::engine::{Engine, Evaluation};
 use cloudtrail_alerts::input::{self, Document, InputError};
 use cloudtrail_alerts::pattern::{TestPatternError, test_event_pattern};
-use cloudtrail_alerts::render::{self, Destination, digest};
+use cloudtrail_alerts::render::{self, digest};
+use cloudtrail_alerts::routing::Router;
 use cloudtrail_alerts::rules::{self, LoadOptions};
 use cloudtrail_alerts::severity::Severity;
 use cloudtrail_alerts::state::replay::Replay;
@@ -103,25 +105,27 @@ enum Command {
     },
     /// Print, one JSON line per alert and destination, the exact SNS Publish
     /// request the Lambda function would send.
+    ///
+    /// Routing is the function's: ALERT_TOPIC_ARN, ALERT_MIN_SEVERITY,
+    /// SMS_TOPIC_ARN, SMS_MIN_SEVERITY and EXTRA_DESTINATIONS are read from the
+    /// environment and checked as the function checks them; the options below
+    /// take precedence over the variable they name.
     Render {
         #[command(flatten)]
         rules: RuleArgs,
-        /// Topic ARN of the main destination (every severity at or above --min-severity).
-        #[arg(
-            long,
-            value_name = "ARN",
-            default_value = "arn:aws:sns:us-east-1:111122223333:cloudtrail-alerts"
-        )]
-        topic_arn: String,
-        /// Least severity sent to the main topic.
-        #[arg(long, value_name = "SEVERITY", default_value = "info")]
-        min_severity: Severity,
-        /// Topic ARN of an SMS destination, if any.
+        /// Topic ARN of the main destination (ALERT_TOPIC_ARN) [default:
+        /// arn:aws:sns:us-east-1:111122223333:cloudtrail-alerts].
+        #[arg(long, value_name = "ARN")]
+        topic_arn: Option<String>,
+        /// Least severity sent to the main topic (ALERT_MIN_SEVERITY) [default: info].
+        #[arg(long, value_name = "SEVERITY")]
+        min_severity: Option<Severity>,
+        /// Topic ARN of an SMS destination, if any (SMS_TOPIC_ARN).
         #[arg(long, value_name = "ARN")]
         sms_topic_arn: Option<String>,
-        /// Least severity sent to the SMS topic.
-        #[arg(long, value_name = "SEVERITY", default_value = "critical")]
-        sms_min_severity: Severity,
+        /// Least severity sent to the SMS topic (SMS_MIN_SEVERITY) [default: critical].
+        #[arg(long, value_name = "SEVERITY")]
+        sms_min_severity: Option<Severity>,
         /// Every match as its own message: no dedup, thresholds, shadow mode or digests.
         #[arg(long)]
         no_state: bool,
@@ -245,70 +249,27 @@ fn main() -> ExitCode {
             no_state,
             inputs,
         } => {
-            let mut destinations = vec![Destination {
-                name: "alerts".into(),
-                topic_arn,
-                min_severity,
-            }];
-            if let Some(arn) = sms_topic_arn {
-                destinations.push(Destination {
-                    name: "sms".into(),
-                    topic_arn: arn,
-                    min_severity: sms_min_severity,
-                });
-            }
-            let replay = RefCell::new((!no_state).then(Replay::new));
-            let digest_requests = |out: &mut dyn Write, d: &Digest| -> io::Result<()> {
-                for dest in destinations
-                    .iter()
-                    .filter(|x| x.min_severity <= d.subject.severity)
-                {
-                    let request = digest::request(d, &dest.name, &dest.topic_arn);
-                    let line = serde_json::to_string(&request).map_err(io::Error::other)?;
-                    writeln!(out, "{line}")?;
+            let flags = [
+                ("ALERT_TOPIC_ARN", topic_arn),
+                (
+                    "ALERT_MIN_SEVERITY",
+                    min_severity.map(|s| s.as_str().to_string()),
+                ),
+                ("SMS_TOPIC_ARN", sms_topic_arn),
+                (
+                    "SMS_MIN_SEVERITY",
+                    sms_min_severity.map(|s| s.as_str().to_string()),
+                ),
+            ];
+            match render_router(flags) {
+                Ok(router) => with_engine(&rules, |engine| {
+                    render_requests(engine, &router, &inputs, no_state)
+                }),
+                Err(message) => {
+                    eprintln!("cloudtrail-alerts: {message}");
+                    EXIT_USAGE
                 }
-                Ok(())
-            };
-            with_engine(&rules, |engine| {
-                let emit = |out: &mut dyn Write, evaluation: &Evaluation, _: &Document| {
-                    for alert in &evaluation.alerts {
-                        if let Some(replay) = replay.borrow_mut().as_mut() {
-                            let (digests, recorded) =
-                                replay.record(&policy_of(engine, alert), alert);
-                            for d in &digests {
-                                digest_requests(out, d)?;
-                            }
-                            if let Some(t) = &recorded.threshold {
-                                digest_requests(out, t)?;
-                                continue;
-                            }
-                            if recorded.delivery != Delivery::Sent {
-                                continue;
-                            }
-                        }
-                        let grouping = policy_of(engine, alert)
-                            .grouping
-                            .filter(|_| replay.borrow().is_some());
-                        for mut request in render::publish_requests(alert, &destinations) {
-                            if let Some(g) = &grouping {
-                                digest::thread_request(&mut request, &decide::key_for(alert, g));
-                            }
-                            let line = serde_json::to_string(&request).map_err(io::Error::other)?;
-                            writeln!(out, "{line}")?;
-                        }
-                    }
-                    Ok(())
-                };
-                let finish = |out: &mut dyn Write| {
-                    if let Some(replay) = replay.borrow_mut().as_mut() {
-                        for d in replay.finish() {
-                            digest_requests(out, &d)?;
-                        }
-                    }
-                    Ok(())
-                };
-                evaluate(engine, &inputs, emit, finish)
-            })
+            }
         }
         Command::TestEventPattern {
             event_pattern,
@@ -318,6 +279,32 @@ fn main() -> ExitCode {
         Command::Rules { rules, all } => list_rules(&rules, all),
     };
     ExitCode::from(code)
+}
+
+/// The main topic `render` uses when neither `--topic-arn` nor ALERT_TOPIC_ARN names one.
+const PREVIEW_TOPIC_ARN: &str = "arn:aws:sns:us-east-1:111122223333:cloudtrail-alerts";
+
+/// The function's routing, from its environment variables with `flags`
+/// (variable, value given on the command line) taking precedence.
+fn render_router<const N: usize>(flags: [(&str, Option<String>); N]) -> Result<Router, String> {
+    let mut vars: Vec<(String, String)> = ROUTING_VARIABLES
+        .iter()
+        .filter_map(|name| Some((name.to_string(), std::env::var(name).ok()?)))
+        .collect();
+    for (name, value) in flags {
+        if let Some(value) = value {
+            vars.retain(|(k, _)| k != name);
+            vars.push((name.to_string(), value));
+        }
+    }
+    if !vars
+        .iter()
+        .any(|(k, v)| k == "ALERT_TOPIC_ARN" && !v.trim().is_empty())
+    {
+        vars.retain(|(k, _)| k != "ALERT_TOPIC_ARN");
+        vars.push(("ALERT_TOPIC_ARN".to_string(), PREVIEW_TOPIC_ARN.to_string()));
+    }
+    routing_from_vars(vars).map_err(|e| e.to_string())
 }
 
 /// Colour only for a person at a terminal: `--format text > report.txt` or
@@ -331,6 +318,61 @@ fn policy_of(engine: &Engine, alert: &cloudtrail_alerts::alert::Alert) -> Policy
         .find(|r| r.id == alert.rule.id)
         .map(|r| r.delivery.clone())
         .unwrap_or_default()
+}
+
+/// `render`: the Publish requests the function would send, digests
+/// included (unless `no_state`), one JSON line each.
+fn render_requests(engine: &Engine, router: &Router, inputs: &[PathBuf], no_state: bool) -> u8 {
+    let replay = RefCell::new((!no_state).then(Replay::new));
+    let print = |out: &mut dyn Write, request: &render::PublishRequest| -> io::Result<()> {
+        let line = serde_json::to_string(request).map_err(io::Error::other)?;
+        writeln!(out, "{line}")
+    };
+    let digest_requests = |out: &mut dyn Write, d: &Digest| -> io::Result<()> {
+        for dest in router
+            .destinations()
+            .iter()
+            .filter(|x| x.min_severity <= d.subject.severity)
+        {
+            print(out, &digest::request(d, &dest.name, &dest.topic_arn))?;
+        }
+        Ok(())
+    };
+    let emit = |out: &mut dyn Write, evaluation: &Evaluation, _: &Document| {
+        for alert in &evaluation.alerts {
+            let policy = policy_of(engine, alert);
+            if let Some(replay) = replay.borrow_mut().as_mut() {
+                let (digests, recorded) = replay.record(&policy, alert);
+                for d in &digests {
+                    digest_requests(out, d)?;
+                }
+                if let Some(t) = &recorded.threshold {
+                    digest_requests(out, t)?;
+                    continue;
+                }
+                if recorded.delivery != Delivery::Sent {
+                    continue;
+                }
+            }
+            let grouping = policy.grouping.filter(|_| !no_state);
+            for mut request in router.publish_requests(alert) {
+                if let Some(g) = &grouping {
+                    digest::thread_request(&mut request, &decide::key_for(alert, g));
+                }
+                print(out, &request)?;
+            }
+        }
+        Ok(())
+    };
+    let finish = |out: &mut dyn Write| {
+        if let Some(replay) = replay.borrow_mut().as_mut() {
+            for d in replay.finish() {
+                digest_requests(out, &d)?;
+            }
+        }
+        Ok(())
+    };
+    evaluate(engine, inputs, emit, finish)
 }
 
 fn use_color() -> bool {

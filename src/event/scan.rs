@@ -176,12 +176,8 @@ pub(crate) enum Scanned {
 }
 
 pub(super) fn scan(bytes: &[u8], paths: &PathSet) -> Result<(Shape, EventView), EventError> {
-    let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let rest = &bytes[start..];
+    let rest = crate::input::strip_bom(bytes);
+    let start = bytes.len() - rest.len();
     let (scanned, end) = scan_one(rest, paths).map_err(|e| shift(e, start))?;
     expect_end(rest, end).map_err(|e| shift(e, start))?;
     match scanned {

@@ -137,15 +137,17 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
         (plain, thresholds)
     }
 
-    /// The requests of `alert` that its destinations' storm guards let through.
+    /// The requests of `alert`, each kept (`Some`) or held by its
+    /// destination's storm guard (`None`), in the same order; with a dedup
+    /// window, threaded under it in chat.
     pub(super) async fn admit(
         &self,
         alert: &Alert,
         requests: Vec<PublishRequest>,
         counts: &mut InvocationMetrics,
-    ) -> Vec<PublishRequest> {
+    ) -> Vec<Option<PublishRequest>> {
         let Some(store) = &self.state else {
-            return requests;
+            return requests.into_iter().map(Some).collect();
         };
         let mut requests = requests;
         if let Some(grouping) = self.policy(&alert.rule.id).grouping {
@@ -158,7 +160,7 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
         let mut out = Vec::new();
         for request in requests {
             let Some(guard) = guards.get(&request.destination) else {
-                out.push(request);
+                out.push(Some(request));
                 continue;
             };
             let (pass, failed) = gate::admit(store, guard, &request.destination, alert).await;
@@ -166,10 +168,11 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
                 store_failed(counts, e, "publishing past the storm guard");
             }
             if pass {
-                out.push(request);
+                out.push(Some(request));
             } else {
                 count(&mut counts.alerts_held, &request.destination);
                 info!(rule = %alert.rule.id, destination = %request.destination, "storm guard held the alert for its digest");
+                out.push(None);
             }
         }
         out
@@ -185,12 +188,18 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
         let mut requests = Vec::new();
         for (alert, t) in thresholds {
             let wanted: Vec<PublishRequest> = self
-                .destinations
+                .router
+                .destinations()
                 .iter()
                 .filter(|d| d.min_severity <= t.subject.severity)
                 .map(|d| digest::request(t, &d.name, &d.topic_arn))
                 .collect();
-            requests.extend(self.admit(alert, wanted, counts).await);
+            requests.extend(
+                self.admit(alert, wanted, counts)
+                    .await
+                    .into_iter()
+                    .flatten(),
+            );
         }
         self.publish_all(&requests, counts, false).await
     }
@@ -246,7 +255,8 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
     /// The digest's requests: a storm guard's go to its destination only,
     /// the others wherever the rule's severity goes.
     fn digest_requests(&self, d: &Digest) -> Vec<PublishRequest> {
-        self.destinations
+        self.router
+            .destinations()
             .iter()
             .filter(|dest| match &d.kind {
                 DigestKind::Held { destination } => &dest.name == destination,

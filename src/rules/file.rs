@@ -4,16 +4,14 @@
 //! inside a rule or an override, the rule id, so that a user fixes a file in
 //! one pass.
 
-use serde_json::Value;
-
 mod accounts;
 mod delivery;
 mod fields;
 mod names;
 mod patterns;
 
-use super::RuleFileError;
 use super::yaml::{self, Entry, Kind, Node};
+use super::{CheckedPattern, RuleFileError};
 use crate::alert::RequestField;
 #[cfg(test)]
 use crate::aws_ids::is_region;
@@ -46,8 +44,8 @@ pub struct RawRule {
     pub title: String,
     pub description: String,
     pub severity: Severity,
-    pub pattern: Value,
-    pub exclude: Vec<Value>,
+    pub pattern: CheckedPattern,
+    pub exclude: Vec<CheckedPattern>,
     pub runbook: Option<String>,
     pub enabled: bool,
     pub references: Vec<String>,
@@ -83,7 +81,7 @@ pub struct Override {
     pub enabled: Option<bool>,
     pub severity: Option<Severity>,
     /// Added to the rule's own excludes.
-    pub exclude: Vec<Value>,
+    pub exclude: Vec<CheckedPattern>,
     pub scope: Option<RawScope>,
     pub delivery: RawDelivery,
 }

@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::file::{self, RawScope, did_you_mean};
-use super::{LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope, Settings};
+use super::{
+    CheckedPatterns, LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope, Settings,
+};
 use crate::aws_ids::is_account_id;
 use crate::decide::{Guard, Policy};
 
@@ -146,10 +148,15 @@ pub fn load_sources(
     }
 
     let mut rules: Vec<Rule> = Vec::new();
+    let mut checked = CheckedPatterns::default();
     for p in &parsed {
         for raw in &p.file.rules {
             if rules.iter().any(|r| r.id == raw.id) {
                 continue;
+            }
+            checked.insert(&raw.id, raw.pattern.clone());
+            for x in &raw.exclude {
+                checked.add_exclude(&raw.id, x.clone());
             }
             let scope = match &raw.scope {
                 // Unknown names were reported above.
@@ -161,8 +168,8 @@ pub fn load_sources(
                 title: raw.title.clone(),
                 description: raw.description.clone(),
                 severity: raw.severity,
-                pattern: raw.pattern.clone(),
-                exclude: raw.exclude.clone(),
+                pattern: raw.pattern.value.clone(),
+                exclude: raw.exclude.iter().map(|x| x.value.clone()).collect(),
                 runbook: raw.runbook.clone(),
                 enabled: raw.enabled,
                 references: raw.references.clone(),
@@ -213,7 +220,11 @@ pub fn load_sources(
             if let Some(severity) = over.severity {
                 rule.severity = severity;
             }
-            rule.exclude.extend(over.exclude.iter().cloned());
+            rule.exclude
+                .extend(over.exclude.iter().map(|x| x.value.clone()));
+            for x in &over.exclude {
+                checked.add_exclude(&rule.id, x.clone());
+            }
             if let Some(mode) = over.delivery.mode {
                 rule.delivery.mode = mode;
             }
@@ -234,6 +245,7 @@ pub fn load_sources(
                 accounts,
                 storm_guards,
             },
+            checked,
         })
     } else {
         errors.sort_by_key(|(i, e)| (*i, e.line));

@@ -175,14 +175,14 @@ impl Local {
     }
 
     /// `alerts` for every severity, `sms` for critical alerts only.
-    pub fn destinations(&self) -> Vec<cloudtrail_alerts::render::Destination> {
+    pub fn destinations(&self) -> Vec<cloudtrail_alerts::routing::Destination> {
         vec![
-            cloudtrail_alerts::render::Destination {
+            cloudtrail_alerts::routing::Destination {
                 name: "alerts".into(),
                 topic_arn: self.alerts.topic_arn.clone(),
                 min_severity: cloudtrail_alerts::severity::Severity::Info,
             },
-            cloudtrail_alerts::render::Destination {
+            cloudtrail_alerts::routing::Destination {
                 name: "sms".into(),
                 topic_arn: self.sms.topic_arn.clone(),
                 min_severity: cloudtrail_alerts::severity::Severity::Critical,

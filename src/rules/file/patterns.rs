@@ -4,9 +4,10 @@
 use serde_json::Value;
 
 use super::Ctx;
+use crate::rules::CheckedPattern;
 use crate::rules::yaml::{Kind, Node};
 
-pub(super) fn excludes(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Vec<Value> {
+pub(super) fn excludes(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Vec<CheckedPattern> {
     let Kind::Seq(items) = &node.kind else {
         ctx.err(
             node.line,
@@ -27,7 +28,12 @@ pub(super) fn excludes(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Vec<Val
 
 /// An event pattern, written as YAML or as a string holding JSON, checked by
 /// the pattern language's own validation.
-pub(super) fn pattern(ctx: &mut Ctx, node: &Node, rid: Option<&str>, what: &str) -> Option<Value> {
+pub(super) fn pattern(
+    ctx: &mut Ctx,
+    node: &Node,
+    rid: Option<&str>,
+    what: &str,
+) -> Option<CheckedPattern> {
     let (text, value) = match &node.kind {
         Kind::Str(text) => match serde_json::from_str::<Value>(text) {
             Ok(value) => (text.clone(), value),
@@ -43,17 +49,12 @@ pub(super) fn pattern(ctx: &mut Ctx, node: &Node, rid: Option<&str>, what: &str)
         _ => (node.to_json_text(), node.to_json()),
     };
     match crate::rules::validate_pattern(&text) {
-        Ok(()) => Some(value),
-        Err((path, reason)) => {
-            let at = if path.is_empty() {
-                String::new()
-            } else {
-                format!(" at `{path}`")
-            };
+        Ok(parsed) => Some(CheckedPattern { value, parsed }),
+        Err(error) => {
             ctx.err(
-                line_of_path(node, &path),
+                line_of_path(node, &error.path),
                 rid,
-                format!("`{what}`{at}: Event pattern is not valid. Reason: {reason}"),
+                error.in_field(&format!("`{what}`")).to_string(),
             );
             None
         }
