@@ -332,55 +332,13 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::{Principal, RuleInfo};
     use crate::publish::RecordingPublisher;
     use crate::rules::RuleConfig;
     use crate::severity::Severity;
-
-    fn alert(rule: &str, severity: Severity) -> Alert {
-        Alert {
-            rule: RuleInfo {
-                id: rule.to_string(),
-                title: format!("{rule} title"),
-                description: String::new(),
-                severity,
-                runbook: None,
-                references: vec![],
-                tags: vec![],
-            },
-            event_id: Some(format!("evt-{rule}")),
-            event_name: Some("ConsoleLogin".into()),
-            event_source: Some("signin.amazonaws.com".into()),
-            event_type: None,
-            detail_type: None,
-            event_time: None,
-            account: Some("111122223333".into()),
-            account_name: None,
-            region: Some("us-east-1".into()),
-            principal: Principal::default(),
-            source_ip: None,
-            user_agent: None,
-            error_code: None,
-            error_message: None,
-            failed: false,
-            request_fields: vec![],
-            record: Value::Null,
-        }
-    }
+    use crate::testing::alert;
 
     fn destinations() -> Vec<Destination> {
-        vec![
-            Destination {
-                name: "alerts".into(),
-                topic_arn: "arn:aws:sns:us-east-1:111122223333:alerts".into(),
-                min_severity: Severity::Info,
-            },
-            Destination {
-                name: "sms".into(),
-                topic_arn: "arn:aws:sns:us-east-1:111122223333:sms".into(),
-                min_severity: Severity::Critical,
-            },
-        ]
+        crate::testing::destinations(crate::testing::ALERTS_TOPIC, crate::testing::SMS_TOPIC)
     }
 
     fn handler(publisher: RecordingPublisher) -> Handler<RecordingPublisher> {

@@ -20,6 +20,7 @@ pub mod decide;
 pub mod engine;
 pub mod event;
 pub mod input;
+mod json_lex;
 pub mod matcher;
 pub mod metrics;
 pub mod pattern;
@@ -28,6 +29,8 @@ pub mod routing;
 pub mod rules;
 pub mod severity;
 pub mod state;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 #[cfg(feature = "lambda")]
 pub mod handler;

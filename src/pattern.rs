@@ -17,7 +17,7 @@
 //!   spellings of the same address (as EventBridge's matcher does), same family only;
 //! - `$or` is limited to 1000 expanded conjunctions (counting the conjunctions
 //!   actually produced);
-//! - the wildcard complexity limit is [`ops::MAX_WILDCARD_STATES`] live states;
+//! - the wildcard complexity limit is [`ops::wildcard::MAX_WILDCARD_STATES`] live states;
 //! - `exactly` (an undocumented matcher-library operator) is not accepted.
 
 mod error;
