@@ -46,6 +46,9 @@ pub struct LambdaConfig {
     pub disabled_rules: Vec<String>,
     /// Whether the built-in rule pack is loaded.
     pub builtin_rules: bool,
+    /// The DynamoDB table of dedup windows (`STATE_TABLE`); unset: no state,
+    /// every match is published.
+    pub state_table: Option<String>,
 }
 
 /// Every problem found in the configuration or the rules.
@@ -83,6 +86,9 @@ pub enum ConfigProblem {
     },
     #[error("DISABLED_RULES names an unknown rule {rule_id:?}")]
     UnknownDisabledRule { rule_id: String },
+    /// A rule file's `storm-guard:` names a destination the function does not have.
+    #[error("storm-guard names destination {name:?}, which is not configured (destinations: {})", .known.join(", "))]
+    UnknownGuardedDestination { name: String, known: Vec<String> },
     /// Every rule loaded is disabled, or none loaded: the function would never alert.
     #[error("{}", match .loaded {
         0 => "no rules loaded: the function would never alert".to_string(),
@@ -200,6 +206,7 @@ impl LambdaConfig {
             account_names,
             disabled_rules,
             builtin_rules,
+            state_table: get(&vars, "STATE_TABLE").map(str::to_string),
         })
     }
 
@@ -235,6 +242,14 @@ impl LambdaConfig {
             if !found {
                 problems.push(ConfigProblem::UnknownDisabledRule {
                     rule_id: id.clone(),
+                });
+            }
+        }
+        for name in config.settings.storm_guards.keys() {
+            if !self.destinations.iter().any(|d| &d.name == name) {
+                problems.push(ConfigProblem::UnknownGuardedDestination {
+                    name: name.clone(),
+                    known: self.destinations.iter().map(|d| d.name.clone()).collect(),
                 });
             }
         }

@@ -4,8 +4,9 @@
 //! The flow, one module a step:
 //! `input` (bytes → documents) → `event` (document → the leaves rules look at)
 //! → `matcher` (compiled rule set, indexed) → `alert` (what fired, with the facts
-//! a person needs) → `routing` (which destinations take it) → `render`
-//! (subject, email, SMS, chat, JSON for one destination) → `publish` (SNS).
+//! a person needs) → `decide` (dedup, thresholds, shadow, storm guard, over the
+//! `state` port) → `routing` (which destinations take it) → `render` (subject,
+//! email, SMS, chat, JSON, digest for one destination) → `publish` (SNS).
 //! `pattern` is the EventBridge pattern language itself and `rules` the rule
 //! files, settings and the built-in pack. `engine` ties the pure steps together.
 //! `config` reads the function's environment and `metrics` writes its metrics;
@@ -15,6 +16,7 @@
 pub mod alert;
 pub mod aws_ids;
 pub mod config;
+pub mod decide;
 pub mod engine;
 pub mod event;
 pub mod input;
@@ -26,6 +28,7 @@ pub mod render;
 pub mod routing;
 pub mod rules;
 pub mod severity;
+pub mod state;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 

@@ -17,6 +17,7 @@ use crate::routing::Destination;
 use crate::severity::Severity;
 
 mod chat;
+pub mod digest;
 mod email;
 mod json;
 pub mod sanitize;

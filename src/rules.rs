@@ -11,10 +11,11 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::alert::RequestField;
+use crate::decide::{Guard, Policy};
 use crate::pattern::Parsed;
 use crate::severity::Severity;
 
-pub use file::{AccountDef, Override, RawRule, RawScope, RuleFile};
+pub use file::{AccountDef, Override, RawDelivery, RawRule, RawScope, RuleFile};
 pub use load::{load, load_sources};
 
 /// The name under which the built-in pack's rules and errors are reported;
@@ -196,6 +197,8 @@ pub struct Rule {
     pub tags: Vec<String>,
     pub scope: Scope,
     pub origin: Origin,
+    /// Shadow mode, dedup or threshold; the default sends every match.
+    pub delivery: Policy,
 }
 
 /// Settings carried by rule files.
@@ -203,6 +206,8 @@ pub struct Rule {
 pub struct Settings {
     /// Account name → account ids, e.g. `prod: ["111122223333"]`.
     pub accounts: BTreeMap<String, Vec<String>>,
+    /// Destination name → its storm guard (`storm-guard:`).
+    pub storm_guards: BTreeMap<String, Guard>,
 }
 
 impl Settings {

@@ -29,7 +29,10 @@ pub fn builtin_rule(id: &str) -> Rule {
 pub fn settings() -> Settings {
     let mut accounts = BTreeMap::new();
     accounts.insert("prod".to_string(), vec!["111122223333".to_string()]);
-    Settings { accounts }
+    Settings {
+        accounts,
+        ..Settings::default()
+    }
 }
 
 /// The alert of [`rule`] for `event`.

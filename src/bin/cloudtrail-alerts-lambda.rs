@@ -12,11 +12,12 @@ use cloudtrail_alerts::config::{LambdaConfig, load_engine};
 use cloudtrail_alerts::handler::Handler;
 use cloudtrail_alerts::metrics::{self, InvocationMetrics};
 use cloudtrail_alerts::publish::{SnsPublisher, sns_client};
+use cloudtrail_alerts::state::dynamodb::{DynamoStore, dynamodb_client};
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde_json::Value;
 use tracing::{error, info};
 
-async fn init() -> Result<Handler<SnsPublisher>, String> {
+async fn init() -> Result<Handler<SnsPublisher, DynamoStore>, String> {
     let vars = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
     let config = LambdaConfig::from_vars(vars).map_err(|e| e.to_string())?;
@@ -30,8 +31,12 @@ async fn init() -> Result<Handler<SnsPublisher>, String> {
     for d in &config.destinations {
         info!(destination = %d.name, topic_arn = %d.topic_arn, min_severity = %d.min_severity, "destination");
     }
-    info!(rules = enabled, "ready");
-    Ok(Handler::new(Arc::new(engine), publisher, config.router()))
+    let store = config.state_table.as_ref().map(|table| {
+        info!(table = %table, "dedup windows kept in DynamoDB");
+        DynamoStore::new(dynamodb_client(&sdk), table.clone())
+    });
+    info!(rules = enabled, state = store.is_some(), "ready");
+    Ok(Handler::new(Arc::new(engine), publisher, config.router()).with_state(store))
 }
 
 #[tokio::main(flavor = "current_thread")]

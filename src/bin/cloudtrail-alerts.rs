@@ -2,6 +2,7 @@
 //! own machine, preview the exact SNS messages, test event patterns offline
 //! and validate rule files.
 
+use std::cell::RefCell;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,13 +10,15 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use cloudtrail_alerts::config::{ROUTING_VARIABLES, routing_from_vars};
-use cloudtrail_alerts::engine::Engine;
+use cloudtrail_alerts::decide::{self, Delivery, Digest, Policy};
+use cloudtrail_alerts::engine::{Engine, Evaluation};
 use cloudtrail_alerts::input::{self, Document, InputError};
 use cloudtrail_alerts::pattern::{TestPatternError, test_event_pattern};
-use cloudtrail_alerts::render;
+use cloudtrail_alerts::render::{self, digest};
 use cloudtrail_alerts::routing::Router;
 use cloudtrail_alerts::rules::{self, LoadOptions};
 use cloudtrail_alerts::severity::Severity;
+use cloudtrail_alerts::state::replay::Replay;
 
 /// Every input was read and evaluated.
 const EXIT_OK: u8 = 0;
@@ -91,6 +94,11 @@ enum Command {
         /// Also report matches silenced by an `exclude` pattern (on stderr).
         #[arg(long)]
         show_suppressed: bool,
+        /// Show every raw match: no dedup, thresholds or shadow mode (by
+        /// default they apply on event time, as in the function, and each
+        /// line says its `delivery`).
+        #[arg(long)]
+        no_state: bool,
         /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
@@ -118,6 +126,9 @@ enum Command {
         /// Least severity sent to the SMS topic (SMS_MIN_SEVERITY) [default: critical].
         #[arg(long, value_name = "SEVERITY")]
         sms_min_severity: Option<Severity>,
+        /// Every match as its own message: no dedup, thresholds, shadow mode or digests.
+        #[arg(long)]
+        no_state: bool,
         /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
@@ -159,6 +170,7 @@ fn main() -> ExitCode {
             rules,
             format,
             show_suppressed,
+            no_state,
             inputs,
         } => {
             let format = format.unwrap_or(if io::stdout().is_terminal() {
@@ -167,8 +179,13 @@ fn main() -> ExitCode {
                 Format::Json
             });
             let color = use_color();
+            let replay = RefCell::new((!no_state).then(Replay::new));
+            let print_digest = |out: &mut dyn Write, d: &Digest| match format {
+                Format::Json => writeln!(out, "{}", digest::json(d)),
+                Format::Text => writeln!(out, "{}", digest::text_line(d)),
+            };
             with_engine(&rules, |engine| {
-                evaluate(engine, &inputs, |out, evaluation, doc| {
+                let emit = |out: &mut dyn Write, evaluation: &Evaluation, doc: &Document| {
                     if show_suppressed {
                         for s in &evaluation.suppressed {
                             eprintln!(
@@ -181,13 +198,46 @@ fn main() -> ExitCode {
                         }
                     }
                     for alert in &evaluation.alerts {
+                        let mut replay = replay.borrow_mut();
+                        let Some(replay) = replay.as_mut() else {
+                            match format {
+                                Format::Json => writeln!(out, "{}", render::summary_line(alert))?,
+                                Format::Text => {
+                                    writeln!(out, "{}", render::text_line(alert, color))?
+                                }
+                            }
+                            continue;
+                        };
+                        let (digests, recorded) = replay.record(&policy_of(engine, alert), alert);
+                        for d in &digests {
+                            print_digest(out, d)?;
+                        }
+                        let threshold = recorded.threshold.as_ref().map(|t| t.tally.count);
                         match format {
-                            Format::Json => writeln!(out, "{}", render::summary_line(alert))?,
-                            Format::Text => writeln!(out, "{}", render::text_line(alert, color))?,
+                            Format::Json => writeln!(
+                                out,
+                                "{}",
+                                digest::delivery_line(alert, recorded.delivery, threshold)
+                            )?,
+                            Format::Text => writeln!(
+                                out,
+                                "{} [{}]",
+                                render::text_line(alert, color),
+                                recorded.delivery.as_str()
+                            )?,
                         }
                     }
                     Ok(())
-                })
+                };
+                let finish = |out: &mut dyn Write| {
+                    if let Some(replay) = replay.borrow_mut().as_mut() {
+                        for d in replay.finish() {
+                            print_digest(out, &d)?;
+                        }
+                    }
+                    Ok(())
+                };
+                evaluate(engine, &inputs, emit, finish)
             })
         }
         Command::Render {
@@ -196,6 +246,7 @@ fn main() -> ExitCode {
             min_severity,
             sms_topic_arn,
             sms_min_severity,
+            no_state,
             inputs,
         } => {
             let flags = [
@@ -212,16 +263,7 @@ fn main() -> ExitCode {
             ];
             match render_router(flags) {
                 Ok(router) => with_engine(&rules, |engine| {
-                    evaluate(engine, &inputs, |out, evaluation, _| {
-                        for alert in &evaluation.alerts {
-                            for request in router.publish_requests(alert) {
-                                let line =
-                                    serde_json::to_string(&request).map_err(io::Error::other)?;
-                                writeln!(out, "{line}")?;
-                            }
-                        }
-                        Ok(())
-                    })
+                    render_requests(engine, &router, &inputs, no_state)
                 }),
                 Err(message) => {
                     eprintln!("cloudtrail-alerts: {message}");
@@ -267,6 +309,72 @@ fn render_router<const N: usize>(flags: [(&str, Option<String>); N]) -> Result<R
 
 /// Colour only for a person at a terminal: `--format text > report.txt` or
 /// `| grep` must not get escape codes. `NO_COLOR` turns it off everywhere.
+/// The delivery settings of the rule that raised `alert`.
+fn policy_of(engine: &Engine, alert: &cloudtrail_alerts::alert::Alert) -> Policy {
+    engine
+        .config()
+        .rules
+        .iter()
+        .find(|r| r.id == alert.rule.id)
+        .map(|r| r.delivery.clone())
+        .unwrap_or_default()
+}
+
+/// `render`: the Publish requests the function would send, digests
+/// included (unless `no_state`), one JSON line each.
+fn render_requests(engine: &Engine, router: &Router, inputs: &[PathBuf], no_state: bool) -> u8 {
+    let replay = RefCell::new((!no_state).then(Replay::new));
+    let print = |out: &mut dyn Write, request: &render::PublishRequest| -> io::Result<()> {
+        let line = serde_json::to_string(request).map_err(io::Error::other)?;
+        writeln!(out, "{line}")
+    };
+    let digest_requests = |out: &mut dyn Write, d: &Digest| -> io::Result<()> {
+        for dest in router
+            .destinations()
+            .iter()
+            .filter(|x| x.min_severity <= d.subject.severity)
+        {
+            print(out, &digest::request(d, &dest.name, &dest.topic_arn))?;
+        }
+        Ok(())
+    };
+    let emit = |out: &mut dyn Write, evaluation: &Evaluation, _: &Document| {
+        for alert in &evaluation.alerts {
+            let policy = policy_of(engine, alert);
+            if let Some(replay) = replay.borrow_mut().as_mut() {
+                let (digests, recorded) = replay.record(&policy, alert);
+                for d in &digests {
+                    digest_requests(out, d)?;
+                }
+                if let Some(t) = &recorded.threshold {
+                    digest_requests(out, t)?;
+                    continue;
+                }
+                if recorded.delivery != Delivery::Sent {
+                    continue;
+                }
+            }
+            let grouping = policy.grouping.filter(|_| !no_state);
+            for mut request in router.publish_requests(alert) {
+                if let Some(g) = &grouping {
+                    digest::thread_request(&mut request, &decide::key_for(alert, g));
+                }
+                print(out, &request)?;
+            }
+        }
+        Ok(())
+    };
+    let finish = |out: &mut dyn Write| {
+        if let Some(replay) = replay.borrow_mut().as_mut() {
+            for d in replay.finish() {
+                digest_requests(out, &d)?;
+            }
+        }
+        Ok(())
+    };
+    evaluate(engine, inputs, emit, finish)
+}
+
 fn use_color() -> bool {
     io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
@@ -294,6 +402,7 @@ fn evaluate(
         &cloudtrail_alerts::engine::Evaluation,
         &Document,
     ) -> io::Result<()>,
+    finish: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> u8 {
     let stdin_only = [PathBuf::from("-")];
     let inputs = if inputs.is_empty() {
@@ -341,7 +450,7 @@ fn evaluate(
             }
         }
     }
-    if let Err(err) = out.flush() {
+    if let Err(err) = finish(&mut out).and_then(|()| out.flush()) {
         return stdout_failed(&err);
     }
     if failed { EXIT_INPUT } else { EXIT_OK }

@@ -9,6 +9,7 @@ use super::{
     CheckedPatterns, LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope, Settings,
 };
 use crate::aws_ids::is_account_id;
+use crate::decide::{Guard, Policy};
 
 /// Load the built-in pack (if `options.builtin`) and `options.files`, in order.
 pub fn load(options: &LoadOptions) -> Result<RuleConfig, Vec<RuleFileError>> {
@@ -179,9 +180,20 @@ pub fn load_sources(
                     file: p.file.name.clone(),
                     line: raw.line,
                 },
+                delivery: Policy {
+                    mode: raw.delivery.mode.unwrap_or_default(),
+                    grouping: raw.delivery.grouping.clone().flatten(),
+                },
             });
         }
     }
+
+    // Later files' storm guards replace earlier ones for the same destination.
+    let storm_guards: BTreeMap<String, Guard> = parsed
+        .iter()
+        .flat_map(|p| p.file.storm_guards.iter())
+        .map(|(name, guard, _)| (name.clone(), *guard))
+        .collect();
 
     // Overrides apply in file order: later values win, excludes accumulate.
     for (i, p) in parsed.iter().enumerate() {
@@ -213,6 +225,12 @@ pub fn load_sources(
             for x in &over.exclude {
                 checked.add_exclude(&rule.id, x.clone());
             }
+            if let Some(mode) = over.delivery.mode {
+                rule.delivery.mode = mode;
+            }
+            if let Some(grouping) = &over.delivery.grouping {
+                rule.delivery.grouping = grouping.clone();
+            }
             if let Some(s) = &over.scope {
                 let base = std::mem::take(&mut rule.scope);
                 rule.scope = resolve_scope(s, &accounts, base, |_, _| {});
@@ -223,7 +241,10 @@ pub fn load_sources(
     if errors.is_empty() {
         Ok(RuleConfig {
             rules,
-            settings: Settings { accounts },
+            settings: Settings {
+                accounts,
+                storm_guards,
+            },
             checked,
         })
     } else {

@@ -8,6 +8,7 @@ mod builtin_pack;
 mod cli_commands;
 mod cli_evaluate;
 mod cli_no_panic;
+mod cli_state;
 mod input_errors;
 mod input_no_panic;
 mod input_shapes;
@@ -30,6 +31,12 @@ mod rules_loading;
 mod scan_cases;
 mod scan_equivalence;
 mod scan_samples;
+#[cfg(feature = "lambda")]
+mod state_dynamodb;
+#[cfg(feature = "lambda")]
+mod state_handler;
+#[cfg(feature = "lambda")]
+mod state_lambda_binary;
 
 /// Without the `lambda` feature the function's tests (the `lambda_*`
 /// modules) are not built, and a green run would hide that they never ran.

@@ -10,6 +10,9 @@ pub mod samples;
 pub mod scan;
 #[cfg(feature = "lambda")]
 pub mod sns;
+#[cfg(feature = "lambda")]
+pub mod state_table;
+pub mod storm;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

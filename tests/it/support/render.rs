@@ -43,7 +43,10 @@ pub fn settings() -> Settings {
     let mut accounts = BTreeMap::new();
     accounts.insert("prod".to_string(), vec!["111122223333".to_string()]);
     accounts.insert("security".to_string(), vec!["444455556666".to_string()]);
-    Settings { accounts }
+    Settings {
+        accounts,
+        ..Settings::default()
+    }
 }
 
 /// The rule each sample or hostile event is rendered with.
