@@ -25,6 +25,7 @@ mod pattern_operators;
 mod render_golden;
 mod render_hostile;
 mod render_props;
+mod render_schema;
 mod rules_fuzz;
 mod rules_loading;
 mod scan_cases;

@@ -43,6 +43,7 @@ fn add_outputs(files: &mut Files, prefix: &str, name: &str, alert: &Alert) {
     add("email", render::email(alert));
     add("sms", render::sms(alert) + "\n");
     add("chat.json", pretty(&render::chat(alert)));
+    add("default.json", pretty(&render::json(alert)));
 }
 
 /// A sample file's events: the file itself, or each record of a CloudTrail
@@ -105,7 +106,7 @@ fn project_sample_events_match_golden_outputs() {
     let files = project_goldens();
     // The log file's root sign-in is rendered like any other event.
     assert!(
-        files.contains_key(&PathBuf::from("cloudtrail-log-file.1.email")),
+        files.contains_key(&PathBuf::from("cloudtrail-log-file.1.default.json")),
         "the CloudTrail log file sample produced no golden: {:?}",
         files.keys().collect::<Vec<_>>()
     );
