@@ -17,6 +17,8 @@ mod lambda_binary;
 mod lambda_events;
 #[cfg(feature = "lambda")]
 mod lambda_sns;
+#[cfg(feature = "lambda")]
+mod lambda_sns_faults;
 mod matcher_index;
 mod matcher_rules;
 mod pattern_fuzz;
