@@ -331,3 +331,62 @@ async fn events_that_cannot_be_read_fail_and_publish_nothing() {
     assert!(f.local.moto.sent(&f.local.alerts.topic_arn).is_empty());
     assert!(f.local.moto.sent(&f.local.sms.topic_arn).is_empty());
 }
+
+#[tokio::test]
+async fn extra_destinations_get_the_alerts_at_or_above_their_severity() {
+    let local = Local::start().await;
+    let soc = support::sns::topic_with_queue(
+        &local.sns,
+        &local.sqs,
+        &format!("{}-soc", local.alerts.topic_arn.rsplit(':').next().unwrap()),
+    )
+    .await;
+    let audit = support::sns::topic_with_queue(
+        &local.sns,
+        &local.sqs,
+        &format!(
+            "{}-audit",
+            local.alerts.topic_arn.rsplit(':').next().unwrap()
+        ),
+    )
+    .await;
+    let extra = format!("soc={}@high, audit={}", soc.topic_arn, audit.topic_arn);
+    let config = LambdaConfig::from_vars([
+        ("ALERT_TOPIC_ARN", local.alerts.topic_arn.as_str()),
+        ("ALERT_MIN_SEVERITY", "critical"),
+        ("EXTRA_DESTINATIONS", extra.as_str()),
+    ])
+    .unwrap();
+    let engine = Arc::new(load_engine(&config).unwrap());
+    let handler = Handler::new(
+        engine,
+        SnsPublisher::new(local.sns.clone()),
+        config.destinations.clone(),
+    );
+    let events = root().join("events");
+    for sample in ["root-console-login", "iam-put-role-policy", "vpc-create"] {
+        handler
+            .handle(read_json(&events.join(format!("{sample}.json"))))
+            .await
+            .unwrap_or_else(|e| panic!("{sample}: {e}"));
+    }
+    // critical, high and medium alerts: each topic keeps its own minimum.
+    let main = rules_of(&local.moto.sent(&local.alerts.topic_arn));
+    assert_eq!(main, ["root-account-usage"]);
+    let soc_sent = local.moto.sent(&soc.topic_arn);
+    assert_eq!(
+        rules_of(&soc_sent),
+        ["iam-policy-change", "root-account-usage"]
+    );
+    let audit_sent = local.moto.sent(&audit.topic_arn);
+    assert_eq!(
+        rules_of(&audit_sent),
+        ["iam-policy-change", "root-account-usage", "vpc-change"]
+    );
+    for n in soc_sent.iter().chain(&audit_sent) {
+        assert_deliverable(n, "extra destination");
+    }
+    // Their subscribers get the messages too.
+    assert_eq!(drain(&local.sqs, &soc.queue_url).await.len(), 2);
+    assert_eq!(drain(&local.sqs, &audit.queue_url).await.len(), 3);
+}
