@@ -21,6 +21,7 @@ mod lambda_sns;
 mod lambda_sns_faults;
 mod matcher_index;
 mod matcher_rules;
+mod pattern_boundaries;
 mod pattern_fuzz;
 mod pattern_invalid;
 mod pattern_operators;
