@@ -1,6 +1,6 @@
 //! Boundaries a mutation run showed untested: CIDR mask bits, what counts as
 //! an address literal, `-0` and numbers outside the envelope, and bool and
-//! null literals through the rule index (`make mutants`, docs/performance.md).
+//! null literals through the rule index (`make mutants`, README's Development section).
 
 use cloudtrail_alerts::engine::Engine;
 use cloudtrail_alerts::pattern::test_event_pattern;
