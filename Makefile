@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 EVENT ?= events/root-console-login.json
 
-.PHONY: help setup setup-python setup-rust demo test check unit lint build deploy invoke invoke-lambda bench fmt
+.PHONY: help setup setup-python setup-rust demo test check unit lint build deploy invoke invoke-lambda bench mutants fmt
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -57,6 +57,14 @@ invoke: ## dry run of the CLI on one event: make invoke EVENT=events/vpc-create.
 
 bench: ## criterion benchmarks (figures in docs/performance.md)
 	cargo bench --no-default-features --bench engine
+
+# Mutation testing of the pattern language, the rule index and routing: slow
+# (about an hour on 2 cores), so not part of `make test` or CI. Needs
+# `cargo install --locked cargo-mutants`. Results in mutants.out/.
+MUTANTS_FILES ?= src/pattern.rs src/pattern/** src/matcher.rs src/routing.rs
+mutants: ## mutation testing of the pattern language, matcher and routing (slow; not in CI)
+	cargo mutants --no-default-features $(foreach f,$(MUTANTS_FILES),--file '$(f)') \
+		-- --lib --test it -- pattern matcher scan builtin_pack rules
 
 fmt: ## format the code
 	cargo fmt --all

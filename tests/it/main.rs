@@ -18,14 +18,18 @@ mod lambda_binary;
 mod lambda_events;
 #[cfg(feature = "lambda")]
 mod lambda_sns;
+#[cfg(feature = "lambda")]
+mod lambda_sns_faults;
 mod matcher_index;
 mod matcher_rules;
+mod pattern_boundaries;
 mod pattern_fuzz;
 mod pattern_invalid;
 mod pattern_operators;
 mod render_golden;
 mod render_hostile;
 mod render_props;
+mod render_schema;
 mod rules_fuzz;
 mod rules_loading;
 mod scan_cases;

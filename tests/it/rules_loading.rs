@@ -518,3 +518,29 @@ fn every_file_under_rules_builtin_is_embedded() {
         "rules/builtin/ and the embedded pack differ"
     );
 }
+
+#[test]
+fn excludes_from_several_files_all_apply() {
+    // Two teams each silence their own pipeline's VPC changes in their own
+    // file; both excludes must hold, and a third caller still alerts.
+    let first = "overrides:\n  vpc-change:\n    exclude:\n      - detail:\n          userIdentity:\n            arn: [{wildcard: \"*:assumed-role/pipeline-a/*\"}]\n";
+    let second = "overrides:\n  vpc-change:\n    exclude:\n      - detail:\n          userIdentity:\n            arn: [{wildcard: \"*:assumed-role/pipeline-b/*\"}]\n";
+    let config = load_sources(&[src("a.yaml", first), src("b.yaml", second)], true).unwrap();
+    let engine = cloudtrail_alerts::engine::Engine::from_config(config).unwrap();
+    let sample = crate::support::read_json(&crate::support::root().join("events/vpc-create.json"));
+    let fires_for = |role: &str| {
+        let mut event = sample.clone();
+        event["detail"]["userIdentity"]["arn"] = json!(format!(
+            "arn:aws:sts::111122223333:assumed-role/{role}/session"
+        ));
+        engine
+            .evaluate_value(&event)
+            .unwrap()
+            .alerts
+            .iter()
+            .any(|a| a.rule.id == "vpc-change")
+    };
+    assert!(!fires_for("pipeline-a"), "the first file's exclude");
+    assert!(!fires_for("pipeline-b"), "the second file's exclude");
+    assert!(fires_for("Admin"), "anyone else still alerts");
+}

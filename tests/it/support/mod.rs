@@ -1,6 +1,7 @@
 //! Helpers shared by the test modules.
 
 pub mod cli;
+pub mod golden;
 #[cfg(feature = "lambda")]
 pub mod moto;
 pub mod render;
