@@ -14,6 +14,7 @@
 
 pub mod alert;
 pub mod aws_ids;
+pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod event;
@@ -22,6 +23,7 @@ mod json_lex;
 pub mod matcher;
 pub mod metrics;
 pub mod pattern;
+pub mod prefilter;
 pub mod render;
 pub mod routing;
 pub mod rules;

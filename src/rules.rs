@@ -2,6 +2,7 @@
 //! the built-in pack (`rules/builtin.yaml`, embedded at compile time).
 
 mod file;
+mod lint;
 mod load;
 mod yaml;
 
@@ -15,6 +16,7 @@ use crate::pattern::Parsed;
 use crate::severity::Severity;
 
 pub use file::{AccountDef, Override, RawRule, RawScope, RuleFile};
+pub use lint::{Warning, WarningKind, lint};
 pub use load::{load, load_sources};
 
 /// The name under which the built-in pack's rules and errors are reported;

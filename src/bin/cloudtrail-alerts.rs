@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use cloudtrail_alerts::cli;
 use cloudtrail_alerts::config::{ROUTING_VARIABLES, routing_from_vars};
 use cloudtrail_alerts::engine::Engine;
 use cloudtrail_alerts::input::{self, Document, InputError};
@@ -141,6 +142,21 @@ enum Command {
         /// Rule/config files, checked together with the built-in pack.
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Treat warnings (a rule the deployed pre-filter hides, a rule
+        /// without `source`) as errors: exit 2.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Print the EventBridge pre-filter pattern (JSON) that passes every event
+    /// the rules can match, for the EventsRule of template.yaml.
+    ///
+    /// Successful read-only calls are dropped except those some rule names
+    /// (eventSource and eventName); rules that match read-only calls they do
+    /// not name are reported on stderr. Exits 1 if the pattern is larger than
+    /// EventBridge's 2048-character limit.
+    Prefilter {
+        #[command(flatten)]
+        rules: RuleArgs,
     },
     /// List the active rules: id, severity, title and the file each comes from.
     Rules {
@@ -233,7 +249,8 @@ fn main() -> ExitCode {
             event_pattern,
             event,
         } => test_pattern(&event_pattern, &event),
-        Command::Validate { files } => validate(&files),
+        Command::Validate { files, strict } => validate(&files, strict),
+        Command::Prefilter { rules } => prefilter(&rules),
         Command::Rules { rules, all } => list_rules(&rules, all),
     };
     ExitCode::from(code)
@@ -399,7 +416,7 @@ fn test_pattern(pattern: &str, event: &str) -> u8 {
     }
 }
 
-fn validate(files: &[PathBuf]) -> u8 {
+fn validate(files: &[PathBuf], strict: bool) -> u8 {
     let options = LoadOptions {
         files: files.to_vec(),
         builtin: true,
@@ -416,10 +433,30 @@ fn validate(files: &[PathBuf]) -> u8 {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
+            let warnings = match cli::validate_warnings(config) {
+                Ok(warnings) => warnings,
+                Err(errors) => return report_rule_errors(&errors),
+            };
+            for warning in &warnings {
+                eprintln!("{warning}");
+            }
+            if strict && !warnings.is_empty() {
+                eprintln!(
+                    "cloudtrail-alerts: {} warning{} (--strict)",
+                    warnings.len(),
+                    if warnings.len() == 1 { "" } else { "s" }
+                );
+                return EXIT_USAGE;
+            }
             let line = format!(
-                "{checked}: OK ({} rules, {} enabled)",
+                "{checked}: OK ({} rules, {} enabled{})",
                 config.rules.len(),
-                config.rules.iter().filter(|r| r.enabled).count()
+                config.rules.iter().filter(|r| r.enabled).count(),
+                match warnings.len() {
+                    0 => String::new(),
+                    1 => ", 1 warning".to_string(),
+                    n => format!(", {n} warnings"),
+                }
             );
             print_line(&line, EXIT_OK)
         }
@@ -435,6 +472,37 @@ fn validate(files: &[PathBuf]) -> u8 {
             EXIT_USAGE
         }
     }
+}
+
+fn report_rule_errors(errors: &[rules::RuleFileError]) -> u8 {
+    for err in errors {
+        eprintln!("{err}");
+    }
+    EXIT_USAGE
+}
+
+fn prefilter(args: &RuleArgs) -> u8 {
+    let config = match rules::load(&args.options()) {
+        Ok(config) => config,
+        Err(errors) => return report_rule_errors(&errors),
+    };
+    let report = cli::prefilter_report(&config);
+    for note in &report.notes {
+        eprintln!("{note}");
+    }
+    let text = serde_json::to_string_pretty(&report.pattern).unwrap_or_default();
+    let code = if report.too_large() {
+        eprintln!(
+            "cloudtrail-alerts: the pattern is {} characters, over EventBridge's limit of {} \
+             (raise the \"Event pattern size\" quota, or name fewer read-only calls)",
+            report.size(),
+            cloudtrail_alerts::prefilter::PATTERN_SIZE_LIMIT
+        );
+        EXIT_INPUT
+    } else {
+        EXIT_OK
+    };
+    print_line(&text, code)
 }
 
 fn list_rules(args: &RuleArgs, all: bool) -> u8 {

@@ -22,6 +22,7 @@ mod matcher_rules;
 mod pattern_fuzz;
 mod pattern_invalid;
 mod pattern_operators;
+mod prefilter_deployed;
 mod render_golden;
 mod render_hostile;
 mod render_props;
