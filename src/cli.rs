@@ -50,7 +50,7 @@ pub fn prefilter_report(config: &RuleConfig) -> PrefilterReport {
 pub fn deployed_prefilter() -> Result<Value, Vec<RuleFileError>> {
     let builtin = rules::load(&LoadOptions {
         files: Vec::new(),
-        builtin: true,
+        builtin: true.into(),
     })?;
     Ok(prefilter::pattern(&builtin.rules))
 }

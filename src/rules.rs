@@ -4,6 +4,7 @@
 mod file;
 mod lint;
 mod load;
+mod select;
 mod yaml;
 
 use std::collections::{BTreeMap, HashMap};
@@ -17,7 +18,8 @@ use crate::severity::Severity;
 
 pub use file::{AccountDef, Override, RawRule, RawScope, RuleFile};
 pub use lint::{Warning, WarningKind, lint};
-pub use load::{load, load_sources};
+pub use load::{load, load_sources, load_sources_selected};
+pub use select::{BuiltinSelection, SelectionError};
 
 /// The name under which the built-in pack's rules and errors are reported;
 /// its area files are `builtin/<area>.yaml`.
@@ -230,5 +232,6 @@ pub struct RuleConfig {
 #[derive(Clone, Debug)]
 pub struct LoadOptions {
     pub files: Vec<PathBuf>,
-    pub builtin: bool,
+    /// Which built-in rules are loaded and on; `true.into()` for the default set.
+    pub builtin: BuiltinSelection,
 }

@@ -53,16 +53,25 @@ struct RuleArgs {
     /// A rule/config file (YAML or JSON) to load after the built-in pack; repeatable.
     #[arg(long = "rules", value_name = "FILE")]
     rules: Vec<PathBuf>,
-    /// Do not load the built-in rule pack.
-    #[arg(long)]
+    /// Do not load the built-in rule pack (same as --builtin none).
+    #[arg(long, conflicts_with = "builtin")]
     no_builtin: bool,
+    /// Built-in rules to turn on: default (the rules on by default), all,
+    /// none, or a comma-separated list of rule ids and tags, e.g.
+    /// default,credential-access [default: default].
+    #[arg(long, value_name = "SELECTION")]
+    builtin: Option<rules::BuiltinSelection>,
 }
 
 impl RuleArgs {
     fn options(&self) -> LoadOptions {
         LoadOptions {
             files: self.rules.clone(),
-            builtin: !self.no_builtin,
+            builtin: if self.no_builtin {
+                rules::BuiltinSelection::None
+            } else {
+                self.builtin.clone().unwrap_or_default()
+            },
         }
     }
 }
@@ -419,7 +428,7 @@ fn test_pattern(pattern: &str, event: &str) -> u8 {
 fn validate(files: &[PathBuf], strict: bool) -> u8 {
     let options = LoadOptions {
         files: files.to_vec(),
-        builtin: true,
+        builtin: true.into(),
     };
     match Engine::load(&options) {
         Ok(engine) => {

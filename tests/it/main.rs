@@ -5,6 +5,7 @@
 mod support;
 
 mod builtin_pack;
+mod builtin_selection;
 mod cli_commands;
 mod cli_evaluate;
 mod cli_no_panic;

@@ -187,7 +187,7 @@ fn prefilter_adds_the_read_only_calls_of_user_rules() {
 fn every_builtin_rule_names_its_source_and_only_wildcards_go_unlisted() {
     let builtin = rules::load(&LoadOptions {
         files: Vec::new(),
-        builtin: true,
+        builtin: true.into(),
     })
     .expect("built-in pack loads");
     let deployed = cli::deployed_prefilter().expect("built-in pack loads");
