@@ -26,6 +26,7 @@ pub mod pattern;
 pub mod prefilter;
 pub mod render;
 pub mod routing;
+pub mod rule_test;
 pub mod rules;
 pub mod severity;
 #[cfg(any(test, feature = "testing"))]

@@ -16,7 +16,9 @@ use crate::alert::RequestField;
 use crate::pattern::Parsed;
 use crate::severity::Severity;
 
-pub use file::{AccountDef, Override, RawRule, RawScope, RuleFile};
+pub use file::{
+    ALERT_KEYS, AccountDef, Override, RawRule, RawScope, RuleFile, RuleTest, TestEvent,
+};
 pub use lint::{Warning, WarningKind, lint};
 pub use load::{load, load_sources, load_sources_selected};
 pub use select::{BuiltinSelection, SelectionError};
@@ -226,6 +228,17 @@ pub struct RuleConfig {
     pub settings: Settings,
     /// The patterns as the loader checked them; empty for rules built in code.
     pub checked: CheckedPatterns,
+    /// The `tests:` of each rule that has any, with the file they were written in.
+    pub tests: Vec<RuleTests>,
+}
+
+/// One rule's `tests:`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleTests {
+    pub rule_id: String,
+    /// The rule file, as named to the loader (test files are relative to it).
+    pub file: String,
+    pub tests: Vec<RuleTest>,
 }
 
 /// Which files to load.

@@ -15,6 +15,7 @@ use cloudtrail_alerts::input::{self, Document, InputError};
 use cloudtrail_alerts::pattern::{TestPatternError, test_event_pattern};
 use cloudtrail_alerts::render;
 use cloudtrail_alerts::routing::Router;
+use cloudtrail_alerts::rule_test;
 use cloudtrail_alerts::rules::{self, LoadOptions};
 use cloudtrail_alerts::severity::Severity;
 
@@ -167,6 +168,20 @@ enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Run the tests of every active rule and print a pass/fail table.
+    ///
+    /// A rule's tests are its `tests:` (events inline or in files next to the
+    /// rule file); the built-in rules' are their fixtures,
+    /// FIXTURES/<rule-id>/match/*.json (must alert) and no-match/*.json (must
+    /// not), read from a source checkout. Exits 1 if any test fails.
+    Test {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// The built-in rules' fixture directory [default: tests/fixtures, if
+        /// it exists; without it the built-in rules are not tested].
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
+    },
     /// List the active rules: id, severity, title and the file each comes from.
     Rules {
         #[command(flatten)]
@@ -260,6 +275,7 @@ fn main() -> ExitCode {
         } => test_pattern(&event_pattern, &event),
         Command::Validate { files, strict } => validate(&files, strict),
         Command::Prefilter { rules } => prefilter(&rules),
+        Command::Test { rules, fixtures } => run_tests(&rules, fixtures),
         Command::Rules { rules, all } => list_rules(&rules, all),
     };
     ExitCode::from(code)
@@ -512,6 +528,73 @@ fn prefilter(args: &RuleArgs) -> u8 {
         EXIT_OK
     };
     print_line(&text, code)
+}
+
+fn run_tests(args: &RuleArgs, fixtures: Option<PathBuf>) -> u8 {
+    let fixtures = match fixtures {
+        Some(dir) if !dir.is_dir() => {
+            eprintln!(
+                "cloudtrail-alerts: --fixtures {}: not a directory",
+                dir.display()
+            );
+            return EXIT_USAGE;
+        }
+        Some(dir) => Some(dir),
+        None => Some(PathBuf::from("tests/fixtures")).filter(|d| d.is_dir()),
+    };
+    with_engine(args, |engine| {
+        let config = engine.config();
+        let builtin = config
+            .rules
+            .iter()
+            .any(|r| rules::is_builtin_file(&r.origin.file));
+        if builtin && fixtures.is_none() {
+            eprintln!(
+                "cloudtrail-alerts: no tests/fixtures here: the built-in rules' fixtures are not run \
+                 (run from a source checkout or pass --fixtures DIR)"
+            );
+        }
+        let cases = rule_test::cases(config, fixtures.as_deref());
+        let outcomes: Vec<_> = cases.iter().map(|c| rule_test::run(engine, c)).collect();
+        let failed = outcomes.iter().filter(|o| !o.passed).count();
+        let stdout = io::stdout();
+        let mut out = BufWriter::new(stdout.lock());
+        let w = |f: fn(&rule_test::Outcome) -> usize, min: usize| {
+            outcomes.iter().map(f).max().unwrap_or(0).max(min)
+        };
+        let (rw, tw, ew) = (
+            w(|o| o.rule_id.len(), 4),
+            w(|o| o.test.len(), 4),
+            w(|o| o.expected.len(), 8),
+        );
+        let mut write = || -> io::Result<()> {
+            writeln!(
+                out,
+                "{:6}{:rw$}  {:tw$}  {:ew$}  GOT",
+                "", "RULE", "TEST", "EXPECTED"
+            )?;
+            for o in &outcomes {
+                let mark = if o.passed { "PASS" } else { "FAIL" };
+                writeln!(
+                    out,
+                    "{mark:6}{:rw$}  {:tw$}  {:ew$}  {}",
+                    o.rule_id, o.test, o.expected, o.got
+                )?;
+            }
+            writeln!(
+                out,
+                "{} tests: {} passed, {failed} failed",
+                outcomes.len(),
+                outcomes.len() - failed
+            )?;
+            out.flush()
+        };
+        match write() {
+            Ok(()) if failed > 0 => EXIT_INPUT,
+            Ok(()) => EXIT_OK,
+            Err(err) => stdout_failed(&err),
+        }
+    })
 }
 
 fn list_rules(args: &RuleArgs, all: bool) -> u8 {

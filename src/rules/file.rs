@@ -8,6 +8,7 @@ mod accounts;
 mod fields;
 mod names;
 mod patterns;
+mod rule_tests;
 
 use super::yaml::{self, Entry, Kind, Node};
 use super::{CheckedPattern, RuleFileError};
@@ -19,6 +20,7 @@ use accounts::{parse_accounts, scope};
 use names::to_kebab_case;
 pub(crate) use names::{did_you_mean, is_kebab_case};
 use patterns::{excludes, pattern};
+pub use rule_tests::{ALERT_KEYS, RuleTest, TestEvent};
 
 /// A parsed rule file: rules, account names and overrides, with their lines.
 /// Account names in scopes are not resolved yet (other files may define them).
@@ -46,6 +48,8 @@ pub struct RawRule {
     pub fields: Vec<RequestField>,
     pub tags: Vec<String>,
     pub scope: Option<RawScope>,
+    /// Events the rule must (or must not) alert on.
+    pub tests: Vec<RuleTest>,
 }
 
 /// A scope as written: accounts may be ids or names defined under `accounts:`.
@@ -92,6 +96,7 @@ pub(crate) const RULE_KEYS: &[&str] = &[
     "fields",
     "tags",
     "scope",
+    "tests",
 ];
 pub(crate) const OVERRIDE_KEYS: &[&str] = &["enabled", "severity", "exclude", "scope"];
 pub(crate) const SCOPE_KEYS: &[&str] = &["accounts", "regions"];
@@ -320,6 +325,9 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, ids: &mut Vec<(String, usize)>) -> Opt
         .map(|n| fields::tags(ctx, n, rid))
         .unwrap_or_default();
     let scope = get(entries, "scope").and_then(|n| scope(ctx, n, rid));
+    let tests = get(entries, "tests")
+        .and_then(|n| rule_tests::rule_tests(ctx, n, rid))
+        .unwrap_or_default();
 
     if ctx.errors.len() > before {
         return None;
@@ -338,6 +346,7 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, ids: &mut Vec<(String, usize)>) -> Opt
         fields: request_fields,
         tags,
         scope,
+        tests,
     })
 }
 

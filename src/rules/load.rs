@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::file::{self, RawScope, did_you_mean};
 use super::{
-    BuiltinSelection, CheckedPatterns, LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope,
-    Settings,
+    BuiltinSelection, CheckedPatterns, LoadOptions, Origin, Rule, RuleConfig, RuleFileError,
+    RuleTests, Scope, Settings,
 };
 use crate::aws_ids::is_account_id;
 
@@ -156,11 +156,19 @@ pub fn load_sources_selected(
     }
 
     let mut rules: Vec<Rule> = Vec::new();
+    let mut tests: Vec<RuleTests> = Vec::new();
     let mut checked = CheckedPatterns::default();
     for p in &parsed {
         for raw in &p.file.rules {
             if rules.iter().any(|r| r.id == raw.id) {
                 continue;
+            }
+            if !raw.tests.is_empty() {
+                tests.push(RuleTests {
+                    rule_id: raw.id.clone(),
+                    file: p.file.name.clone(),
+                    tests: raw.tests.clone(),
+                });
             }
             checked.insert(&raw.id, raw.pattern.clone());
             for x in &raw.exclude {
@@ -255,6 +263,7 @@ pub fn load_sources_selected(
             rules,
             settings: Settings { accounts },
             checked,
+            tests,
         })
     } else {
         errors.sort_by_key(|(i, e)| (*i, e.line));

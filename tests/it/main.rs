@@ -9,6 +9,7 @@ mod builtin_selection;
 mod cli_commands;
 mod cli_evaluate;
 mod cli_no_panic;
+mod cli_test_command;
 mod input_errors;
 mod input_no_panic;
 mod input_shapes;
