@@ -85,6 +85,12 @@ enum Format {
     Text,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Markdown,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate events and print one line per alert.
@@ -189,6 +195,9 @@ enum Command {
         /// Also list disabled rules.
         #[arg(long)]
         all: bool,
+        /// `markdown`: the built-in rules' tables as README.md and docs/rules.md show them.
+        #[arg(long, value_enum, default_value = "text")]
+        format: RulesFormat,
     },
 }
 
@@ -276,7 +285,12 @@ fn main() -> ExitCode {
         Command::Validate { files, strict } => validate(&files, strict),
         Command::Prefilter { rules } => prefilter(&rules),
         Command::Test { rules, fixtures } => run_tests(&rules, fixtures),
-        Command::Rules { rules, all } => list_rules(&rules, all),
+        Command::Rules {
+            rules,
+            all: _,
+            format: RulesFormat::Markdown,
+        } => rules_markdown(&rules),
+        Command::Rules { rules, all, .. } => list_rules(&rules, all),
     };
     ExitCode::from(code)
 }
@@ -595,6 +609,21 @@ fn run_tests(args: &RuleArgs, fixtures: Option<PathBuf>) -> u8 {
             Err(err) => stdout_failed(&err),
         }
     })
+}
+
+fn rules_markdown(args: &RuleArgs) -> u8 {
+    match rules::load(&args.options()) {
+        Ok(config) => {
+            let text = format!(
+                "{}\n{}\n{}",
+                cli::TABLES_BEGIN,
+                cli::rules_markdown(&config),
+                cli::TABLES_END
+            );
+            print_line(&text, EXIT_OK)
+        }
+        Err(errors) => report_rule_errors(&errors),
+    }
 }
 
 fn list_rules(args: &RuleArgs, all: bool) -> u8 {

@@ -10,6 +10,7 @@ mod cli_commands;
 mod cli_evaluate;
 mod cli_no_panic;
 mod cli_test_command;
+mod docs_rule_tables;
 mod input_errors;
 mod input_no_panic;
 mod input_shapes;
