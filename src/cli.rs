@@ -1,12 +1,13 @@
-//! What the `prefilter` and `validate` commands compute, apart from printing.
+//! What the `prefilter`, `validate` and `rules --format markdown` commands
+//! compute, apart from printing.
 
 use serde_json::Value;
 
 use crate::prefilter;
 use crate::rules::{self, LoadOptions, RuleConfig, RuleFileError, Warning};
 
-/// The pre-filter for `config`'s rules (enabled or not), pretty-printed, and
-/// notes about rules whose read-only calls it cannot name.
+/// The pre-filter for `config`'s rules (enabled or not), and notes about
+/// rules whose read-only calls it cannot name.
 pub struct PrefilterReport {
     pub pattern: Value,
     pub notes: Vec<String>,
