@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use crate::aws_ids::{is_account_id, is_region};
 use crate::engine::{Engine, EngineError};
 use crate::routing::{Destination, Router};
-use crate::rules::{RuleConfig, RuleFileError, load_sources};
+use crate::rules::{BuiltinSelection, RuleConfig, RuleFileError, load_sources_selected};
 use crate::severity::Severity;
 
 /// Name of the destination built from `ALERT_TOPIC_ARN`.
@@ -45,7 +45,8 @@ pub struct LambdaConfig {
     /// Rule ids to disable.
     pub disabled_rules: Vec<String>,
     /// Whether the built-in rule pack is loaded.
-    pub builtin_rules: bool,
+    /// Which built-in rules are on (`BUILTIN_RULES`).
+    pub builtin_rules: BuiltinSelection,
     /// The DynamoDB table of dedup windows (`STATE_TABLE`); unset: no state,
     /// every match is published.
     pub state_table: Option<String>,
@@ -178,20 +179,23 @@ impl LambdaConfig {
             .unwrap_or_default();
 
         let builtin_rules = match get(&vars, "BUILTIN_RULES") {
-            None => true,
+            None => BuiltinSelection::Default,
             Some(v) => match v.to_ascii_lowercase().as_str() {
-                "true" | "1" | "yes" => true,
-                "false" | "0" | "no" => false,
-                _ => {
+                "1" | "yes" => BuiltinSelection::Default,
+                "0" | "no" => BuiltinSelection::None,
+                _ => v.parse().unwrap_or_else(|_| {
                     problems.push(var(
                         "BUILTIN_RULES",
-                        format!("BUILTIN_RULES {v:?}: expected true or false"),
+                        format!(
+                            "BUILTIN_RULES {v:?}: expected default (or true), all, none (or false), \
+                             or a comma-separated list of built-in rule ids and tags"
+                        ),
                     ));
-                    true
-                }
+                    BuiltinSelection::Default
+                }),
             },
         };
-        if !builtin_rules && rule_files.is_empty() {
+        if !builtin_rules.loads_builtin() && rule_files.is_empty() {
             problems.push(var(
                 "BUILTIN_RULES",
                 "BUILTIN_RULES is false and RULES_FILES is empty: there would be no rules to evaluate"
@@ -285,7 +289,7 @@ pub fn load_engine(config: &LambdaConfig) -> Result<Engine, ConfigError> {
             }),
         }
     }
-    let loaded = load_sources(&sources, config.builtin_rules);
+    let loaded = load_sources_selected(&sources, &config.builtin_rules);
     let mut rules = match loaded {
         Ok(rules) if problems.is_empty() => rules,
         Ok(_) => return Err(ConfigError { problems }),

@@ -15,6 +15,7 @@
 
 pub mod alert;
 pub mod aws_ids;
+pub mod cli;
 pub mod config;
 pub mod decide;
 pub mod engine;
@@ -24,8 +25,10 @@ mod json_lex;
 pub mod matcher;
 pub mod metrics;
 pub mod pattern;
+pub mod prefilter;
 pub mod render;
 pub mod routing;
+pub mod rule_test;
 pub mod rules;
 pub mod severity;
 pub mod state;

@@ -2,7 +2,9 @@
 //! the built-in pack (`rules/builtin.yaml`, embedded at compile time).
 
 mod file;
+mod lint;
 mod load;
+mod select;
 mod yaml;
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,8 +17,12 @@ use crate::decide::{Guard, Policy};
 use crate::pattern::Parsed;
 use crate::severity::Severity;
 
-pub use file::{AccountDef, Override, RawDelivery, RawRule, RawScope, RuleFile};
-pub use load::{load, load_sources};
+pub use file::{
+    ALERT_KEYS, AccountDef, Override, RawDelivery, RawRule, RawScope, RuleFile, RuleTest, TestEvent,
+};
+pub use lint::{Warning, WarningKind, lint};
+pub use load::{load, load_sources, load_sources_selected};
+pub use select::{BuiltinSelection, SelectionError};
 
 /// The name under which the built-in pack's rules and errors are reported;
 /// its area files are `builtin/<area>.yaml`.
@@ -227,11 +233,23 @@ pub struct RuleConfig {
     pub settings: Settings,
     /// The patterns as the loader checked them; empty for rules built in code.
     pub checked: CheckedPatterns,
+    /// The `tests:` of each rule that has any, with the file they were written in.
+    pub tests: Vec<RuleTests>,
+}
+
+/// One rule's `tests:`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleTests {
+    pub rule_id: String,
+    /// The rule file, as named to the loader (test files are relative to it).
+    pub file: String,
+    pub tests: Vec<RuleTest>,
 }
 
 /// Which files to load.
 #[derive(Clone, Debug)]
 pub struct LoadOptions {
     pub files: Vec<PathBuf>,
-    pub builtin: bool,
+    /// Which built-in rules are loaded and on; `true.into()` for the default set.
+    pub builtin: BuiltinSelection,
 }

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use cloudtrail_alerts::cli;
 use cloudtrail_alerts::config::{ROUTING_VARIABLES, routing_from_vars};
 use cloudtrail_alerts::decide::{self, Delivery, Digest, Policy};
 use cloudtrail_alerts::engine::{Engine, Evaluation};
@@ -16,6 +17,7 @@ use cloudtrail_alerts::input::{self, Document, InputError};
 use cloudtrail_alerts::pattern::{TestPatternError, test_event_pattern};
 use cloudtrail_alerts::render::{self, digest};
 use cloudtrail_alerts::routing::Router;
+use cloudtrail_alerts::rule_test;
 use cloudtrail_alerts::rules::{self, LoadOptions};
 use cloudtrail_alerts::severity::Severity;
 use cloudtrail_alerts::state::replay::Replay;
@@ -55,16 +57,25 @@ struct RuleArgs {
     /// A rule/config file (YAML or JSON) to load after the built-in pack; repeatable.
     #[arg(long = "rules", value_name = "FILE")]
     rules: Vec<PathBuf>,
-    /// Do not load the built-in rule pack.
-    #[arg(long)]
+    /// Do not load the built-in rule pack (same as --builtin none).
+    #[arg(long, conflicts_with = "builtin")]
     no_builtin: bool,
+    /// Built-in rules to turn on: default (the rules on by default), all,
+    /// none, or a comma-separated list of rule ids and tags, e.g.
+    /// default,credential-access [default: default].
+    #[arg(long, value_name = "SELECTION")]
+    builtin: Option<rules::BuiltinSelection>,
 }
 
 impl RuleArgs {
     fn options(&self) -> LoadOptions {
         LoadOptions {
             files: self.rules.clone(),
-            builtin: !self.no_builtin,
+            builtin: if self.no_builtin {
+                rules::BuiltinSelection::None
+            } else {
+                self.builtin.clone().unwrap_or_default()
+            },
         }
     }
 }
@@ -75,6 +86,12 @@ enum Format {
     Json,
     /// One readable, coloured line per alert (the default on a terminal).
     Text,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Markdown,
 }
 
 #[derive(Subcommand)]
@@ -152,6 +169,35 @@ enum Command {
         /// Rule/config files, checked together with the built-in pack.
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Treat warnings (a rule the deployed pre-filter hides, a rule
+        /// without `source`) as errors: exit 2.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Print the EventBridge pre-filter pattern (JSON) that passes every event
+    /// the rules can match, for the EventsRule of template.yaml.
+    ///
+    /// Successful read-only calls are dropped except those some rule names
+    /// (eventSource and eventName); rules that match read-only calls they do
+    /// not name are reported on stderr. Exits 1 if the pattern is larger than
+    /// EventBridge's 2048-character limit.
+    Prefilter {
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Run the tests of every active rule and print a pass/fail table.
+    ///
+    /// A rule's tests are its `tests:` (events inline or in files next to the
+    /// rule file); the built-in rules' are their fixtures,
+    /// FIXTURES/<rule-id>/match/*.json (must alert) and no-match/*.json (must
+    /// not), read from a source checkout. Exits 1 if any test fails.
+    Test {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// The built-in rules' fixture directory [default: tests/fixtures, if
+        /// it exists; without it the built-in rules are not tested].
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
     },
     /// List the active rules: id, severity, title and the file each comes from.
     Rules {
@@ -160,6 +206,9 @@ enum Command {
         /// Also list disabled rules.
         #[arg(long)]
         all: bool,
+        /// `markdown`: the built-in rules' tables as README.md and docs/rules.md show them.
+        #[arg(long, value_enum, default_value = "text")]
+        format: RulesFormat,
     },
 }
 
@@ -275,8 +324,15 @@ fn main() -> ExitCode {
             event_pattern,
             event,
         } => test_pattern(&event_pattern, &event),
-        Command::Validate { files } => validate(&files),
-        Command::Rules { rules, all } => list_rules(&rules, all),
+        Command::Validate { files, strict } => validate(&files, strict),
+        Command::Prefilter { rules } => prefilter(&rules),
+        Command::Test { rules, fixtures } => run_tests(&rules, fixtures),
+        Command::Rules {
+            rules,
+            all: _,
+            format: RulesFormat::Markdown,
+        } => rules_markdown(&rules),
+        Command::Rules { rules, all, .. } => list_rules(&rules, all),
     };
     ExitCode::from(code)
 }
@@ -508,10 +564,10 @@ fn test_pattern(pattern: &str, event: &str) -> u8 {
     }
 }
 
-fn validate(files: &[PathBuf]) -> u8 {
+fn validate(files: &[PathBuf], strict: bool) -> u8 {
     let options = LoadOptions {
         files: files.to_vec(),
-        builtin: true,
+        builtin: true.into(),
     };
     match Engine::load(&options) {
         Ok(engine) => {
@@ -525,10 +581,30 @@ fn validate(files: &[PathBuf]) -> u8 {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
+            let warnings = match cli::validate_warnings(config) {
+                Ok(warnings) => warnings,
+                Err(errors) => return report_rule_errors(&errors),
+            };
+            for warning in &warnings {
+                eprintln!("{warning}");
+            }
+            if strict && !warnings.is_empty() {
+                eprintln!(
+                    "cloudtrail-alerts: {} warning{} (--strict)",
+                    warnings.len(),
+                    if warnings.len() == 1 { "" } else { "s" }
+                );
+                return EXIT_USAGE;
+            }
             let line = format!(
-                "{checked}: OK ({} rules, {} enabled)",
+                "{checked}: OK ({} rules, {} enabled{})",
                 config.rules.len(),
-                config.rules.iter().filter(|r| r.enabled).count()
+                config.rules.iter().filter(|r| r.enabled).count(),
+                match warnings.len() {
+                    0 => String::new(),
+                    1 => ", 1 warning".to_string(),
+                    n => format!(", {n} warnings"),
+                }
             );
             print_line(&line, EXIT_OK)
         }
@@ -543,6 +619,119 @@ fn validate(files: &[PathBuf]) -> u8 {
             );
             EXIT_USAGE
         }
+    }
+}
+
+fn report_rule_errors(errors: &[rules::RuleFileError]) -> u8 {
+    for err in errors {
+        eprintln!("{err}");
+    }
+    EXIT_USAGE
+}
+
+fn prefilter(args: &RuleArgs) -> u8 {
+    let config = match rules::load(&args.options()) {
+        Ok(config) => config,
+        Err(errors) => return report_rule_errors(&errors),
+    };
+    let report = cli::prefilter_report(&config);
+    for note in &report.notes {
+        eprintln!("{note}");
+    }
+    let text = serde_json::to_string_pretty(&report.pattern).unwrap_or_default();
+    let code = if report.too_large() {
+        eprintln!(
+            "cloudtrail-alerts: the pattern is {} characters, over EventBridge's limit of {} \
+             (raise the \"Event pattern size\" quota, or name fewer read-only calls)",
+            report.size(),
+            cloudtrail_alerts::prefilter::PATTERN_SIZE_LIMIT
+        );
+        EXIT_INPUT
+    } else {
+        EXIT_OK
+    };
+    print_line(&text, code)
+}
+
+fn run_tests(args: &RuleArgs, fixtures: Option<PathBuf>) -> u8 {
+    let fixtures = match fixtures {
+        Some(dir) if !dir.is_dir() => {
+            eprintln!(
+                "cloudtrail-alerts: --fixtures {}: not a directory",
+                dir.display()
+            );
+            return EXIT_USAGE;
+        }
+        Some(dir) => Some(dir),
+        None => Some(PathBuf::from("tests/fixtures")).filter(|d| d.is_dir()),
+    };
+    with_engine(args, |engine| {
+        let config = engine.config();
+        let builtin = config
+            .rules
+            .iter()
+            .any(|r| rules::is_builtin_file(&r.origin.file));
+        if builtin && fixtures.is_none() {
+            eprintln!(
+                "cloudtrail-alerts: no tests/fixtures here: the built-in rules' fixtures are not run \
+                 (run from a source checkout or pass --fixtures DIR)"
+            );
+        }
+        let cases = rule_test::cases(config, fixtures.as_deref());
+        let outcomes: Vec<_> = cases.iter().map(|c| rule_test::run(engine, c)).collect();
+        let failed = outcomes.iter().filter(|o| !o.passed).count();
+        let stdout = io::stdout();
+        let mut out = BufWriter::new(stdout.lock());
+        let w = |f: fn(&rule_test::Outcome) -> usize, min: usize| {
+            outcomes.iter().map(f).max().unwrap_or(0).max(min)
+        };
+        let (rw, tw, ew) = (
+            w(|o| o.rule_id.len(), 4),
+            w(|o| o.test.len(), 4),
+            w(|o| o.expected.len(), 8),
+        );
+        let mut write = || -> io::Result<()> {
+            writeln!(
+                out,
+                "{:6}{:rw$}  {:tw$}  {:ew$}  GOT",
+                "", "RULE", "TEST", "EXPECTED"
+            )?;
+            for o in &outcomes {
+                let mark = if o.passed { "PASS" } else { "FAIL" };
+                writeln!(
+                    out,
+                    "{mark:6}{:rw$}  {:tw$}  {:ew$}  {}",
+                    o.rule_id, o.test, o.expected, o.got
+                )?;
+            }
+            writeln!(
+                out,
+                "{} tests: {} passed, {failed} failed",
+                outcomes.len(),
+                outcomes.len() - failed
+            )?;
+            out.flush()
+        };
+        match write() {
+            Ok(()) if failed > 0 => EXIT_INPUT,
+            Ok(()) => EXIT_OK,
+            Err(err) => stdout_failed(&err),
+        }
+    })
+}
+
+fn rules_markdown(args: &RuleArgs) -> u8 {
+    match rules::load(&args.options()) {
+        Ok(config) => {
+            let text = format!(
+                "{}\n{}\n{}",
+                cli::TABLES_BEGIN,
+                cli::rules_markdown(&config),
+                cli::TABLES_END
+            );
+            print_line(&text, EXIT_OK)
+        }
+        Err(errors) => report_rule_errors(&errors),
     }
 }
 

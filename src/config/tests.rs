@@ -28,7 +28,7 @@ fn only_the_main_topic_sends_every_severity_there() {
             min_severity: Severity::Info
         }]
     );
-    assert!(cfg.builtin_rules);
+    assert_eq!(cfg.builtin_rules, BuiltinSelection::Default);
     assert!(cfg.rule_files.is_empty());
     assert!(cfg.disabled_rules.is_empty());
 }
@@ -80,7 +80,7 @@ fn blank_optional_variables_count_as_unset() {
     ])
     .unwrap();
     assert_eq!(cfg.destinations.len(), 1);
-    assert!(cfg.builtin_rules);
+    assert_eq!(cfg.builtin_rules, BuiltinSelection::Default);
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn every_problem_is_reported_at_once() {
         ("SMS_TOPIC_ARN", "arn:aws:sqs:us-east-1:111122223333:q"),
         ("EXTRA_DESTINATIONS", "chat"),
         ("ACCOUNT_NAMES", "prod=1234"),
-        ("BUILTIN_RULES", "maybe"),
+        ("BUILTIN_RULES", "maybe?"),
     ])
     .unwrap_err();
     let text = err.to_string();
@@ -101,7 +101,7 @@ fn every_problem_is_reported_at_once() {
         "SMS_TOPIC_ARN",
         "EXTRA_DESTINATIONS entry \"chat\"",
         "\"1234\" is not a 12-digit account id",
-        "BUILTIN_RULES \"maybe\"",
+        "BUILTIN_RULES \"maybe?\"",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
@@ -180,7 +180,7 @@ fn relative_rule_files_resolve_against_the_task_root() {
             PathBuf::from("/opt/rules/extra.yaml")
         ]
     );
-    assert!(!cfg.builtin_rules);
+    assert_eq!(cfg.builtin_rules, BuiltinSelection::None);
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod delivery;
 mod fields;
 mod names;
 mod patterns;
+mod rule_tests;
 
 use super::yaml::{self, Entry, Kind, Node};
 use super::{CheckedPattern, RuleFileError};
@@ -21,6 +22,7 @@ use accounts::{parse_accounts, scope};
 use names::to_kebab_case;
 pub(crate) use names::{did_you_mean, is_kebab_case};
 use patterns::{excludes, pattern};
+pub use rule_tests::{ALERT_KEYS, RuleTest, TestEvent};
 
 pub use delivery::RawDelivery;
 
@@ -53,6 +55,8 @@ pub struct RawRule {
     pub tags: Vec<String>,
     pub scope: Option<RawScope>,
     pub delivery: RawDelivery,
+    /// Events the rule must (or must not) alert on.
+    pub tests: Vec<RuleTest>,
 }
 
 /// A scope as written: accounts may be ids or names defined under `accounts:`.
@@ -103,6 +107,7 @@ pub(crate) const RULE_KEYS: &[&str] = &[
     "dedup",
     "threshold",
     "scope",
+    "tests",
 ];
 pub(crate) const OVERRIDE_KEYS: &[&str] = &[
     "enabled",
@@ -343,6 +348,9 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, ids: &mut Vec<(String, usize)>) -> Opt
         .unwrap_or_default();
     let scope = get(entries, "scope").and_then(|n| scope(ctx, n, rid));
     let delivery = delivery::delivery(ctx, entries, rid);
+    let tests = get(entries, "tests")
+        .and_then(|n| rule_tests::rule_tests(ctx, n, rid))
+        .unwrap_or_default();
 
     if ctx.errors.len() > before {
         return None;
@@ -362,6 +370,7 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, ids: &mut Vec<(String, usize)>) -> Opt
         tags,
         scope,
         delivery,
+        tests,
     })
 }
 

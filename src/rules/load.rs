@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::file::{self, RawScope, did_you_mean};
 use super::{
-    CheckedPatterns, LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope, Settings,
+    BuiltinSelection, CheckedPatterns, LoadOptions, Origin, Rule, RuleConfig, RuleFileError,
+    RuleTests, Scope, Settings,
 };
 use crate::aws_ids::is_account_id;
 use crate::decide::{Guard, Policy};
@@ -25,7 +26,7 @@ pub fn load(options: &LoadOptions) -> Result<RuleConfig, Vec<RuleFileError>> {
             Err(e) => errors.push(unreadable(name, format!("cannot read the file: {e}"))),
         }
     }
-    match load_sources(&sources, options.builtin) {
+    match load_sources_selected(&sources, &options.builtin) {
         Ok(config) if errors.is_empty() => Ok(config),
         Ok(_) => Err(errors),
         Err(more) => {
@@ -44,13 +45,21 @@ fn unreadable(file: String, message: String) -> RuleFileError {
     }
 }
 
-/// Load from `(name, text)` pairs, after the built-in pack when `builtin`.
+/// Load from `(name, text)` pairs, after the built-in pack's default set when `builtin`.
 pub fn load_sources(
     sources: &[(String, String)],
     builtin: bool,
 ) -> Result<RuleConfig, Vec<RuleFileError>> {
+    load_sources_selected(sources, &builtin.into())
+}
+
+/// Load from `(name, text)` pairs, after the built-in rules `selection` names.
+pub fn load_sources_selected(
+    sources: &[(String, String)],
+    selection: &BuiltinSelection,
+) -> Result<RuleConfig, Vec<RuleFileError>> {
     let mut parsed = Vec::new();
-    if builtin {
+    if selection.loads_builtin() {
         parsed.extend(
             super::builtin_sources()
                 .iter()
@@ -148,11 +157,19 @@ pub fn load_sources(
     }
 
     let mut rules: Vec<Rule> = Vec::new();
+    let mut tests: Vec<RuleTests> = Vec::new();
     let mut checked = CheckedPatterns::default();
     for p in &parsed {
         for raw in &p.file.rules {
             if rules.iter().any(|r| r.id == raw.id) {
                 continue;
+            }
+            if !raw.tests.is_empty() {
+                tests.push(RuleTests {
+                    rule_id: raw.id.clone(),
+                    file: p.file.name.clone(),
+                    tests: raw.tests.clone(),
+                });
             }
             checked.insert(&raw.id, raw.pattern.clone());
             for x in &raw.exclude {
@@ -194,6 +211,26 @@ pub fn load_sources(
         .flat_map(|p| p.file.storm_guards.iter())
         .map(|(name, guard, _)| (name.clone(), *guard))
         .collect();
+    for unknown in selection.apply(&mut rules) {
+        let known = rules
+            .iter()
+            .filter(|r| super::is_builtin_file(&r.origin.file))
+            .flat_map(|r| std::iter::once(r.id.as_str()).chain(r.tags.iter().map(String::as_str)));
+        let hint = did_you_mean(&unknown, known)
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        errors.push((
+            0,
+            RuleFileError {
+                file: super::BUILTIN_FILE.to_string(),
+                line: 0,
+                rule_id: None,
+                message: format!(
+                    "the built-in rule selection `{selection}` names `{unknown}`, which is no built-in rule id or tag{hint}"
+                ),
+            },
+        ));
+    }
 
     // Overrides apply in file order: later values win, excludes accumulate.
     for (i, p) in parsed.iter().enumerate() {
@@ -246,6 +283,7 @@ pub fn load_sources(
                 storm_guards,
             },
             checked,
+            tests,
         })
     } else {
         errors.sort_by_key(|(i, e)| (*i, e.line));

@@ -19,7 +19,7 @@ fn engine() -> &'static Engine {
     ENGINE.get_or_init(|| {
         Engine::load(&LoadOptions {
             files: vec![cli::root().join("rules/example.yaml")],
-            builtin: true,
+            builtin: true.into(),
         })
         .expect("the built-in pack and the example load")
     })

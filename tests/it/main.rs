@@ -5,10 +5,13 @@
 mod support;
 
 mod builtin_pack;
+mod builtin_selection;
 mod cli_commands;
 mod cli_evaluate;
 mod cli_no_panic;
 mod cli_state;
+mod cli_test_command;
+mod docs_rule_tables;
 mod input_errors;
 mod input_no_panic;
 mod input_shapes;
@@ -26,6 +29,7 @@ mod pattern_boundaries;
 mod pattern_fuzz;
 mod pattern_invalid;
 mod pattern_operators;
+mod prefilter_deployed;
 mod render_golden;
 mod render_hostile;
 mod render_props;

@@ -73,7 +73,7 @@ fn load_reads_files_in_order_after_the_builtin_pack() {
     std::fs::write(&path, GOOD_RULE).unwrap();
     let cfg = load(&LoadOptions {
         files: vec![path.clone()],
-        builtin: true,
+        builtin: true.into(),
     })
     .unwrap();
     let last = cfg.rules.last().unwrap();
@@ -84,7 +84,7 @@ fn load_reads_files_in_order_after_the_builtin_pack() {
     let missing = dir.path().join("missing.yaml");
     let errs = load(&LoadOptions {
         files: vec![missing.clone()],
-        builtin: false,
+        builtin: false.into(),
     })
     .unwrap_err();
     assert_eq!(errs[0].file, missing.display().to_string());

@@ -96,7 +96,7 @@ pub fn project_events() -> Vec<(String, Value)> {
 pub fn example_engine() -> cloudtrail_alerts::engine::Engine {
     cloudtrail_alerts::engine::Engine::load(&cloudtrail_alerts::rules::LoadOptions {
         files: vec![root().join("rules/example.yaml")],
-        builtin: true,
+        builtin: true.into(),
     })
     .unwrap_or_else(|e| panic!("{e}"))
 }
