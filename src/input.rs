@@ -9,12 +9,16 @@
 //! document is held whole; for a CloudTrail log file that is one record, as
 //! each element of `Records` is split out on its own.
 //!
+//! Any object holding a `Records` array is a log file, whatever keys come
+//! before it.
+//!
 //! Splitting validates each document as strictly as `serde_json` would (the
 //! same lexer as the scanner), so a bad record is reported here, with its
-//! position, and the stream goes on at the next line that starts a value
-//! (`{` or `[` in the first column: NDJSON lines and top-level documents).
-//! A syntax error inside a single-line CloudTrail log file therefore loses
-//! the rest of that line.
+//! position. Inside an array (`Records` or top-level) the stream goes on at
+//! the next element when the bad one's brackets still show where it ends;
+//! otherwise at the next line that starts a value (`{` or `[` in the first
+//! column: NDJSON lines and top-level documents), skipping lines whose values
+//! were still open where the error was, so resynchronising stays linear.
 //!
 //! Callers that view every event ([`crate::event::EventView::scan`]) can use
 //! [`Documents::next_scanned`] instead of iterating: it splits and scans in
