@@ -315,12 +315,19 @@ fn evaluate(
             }
         };
         let mut documents = documents;
+        let mut skipped = 0u64;
         // Splitting and scanning in one pass halves the work per byte.
         while let Some(scanned) = documents.next_scanned(engine.paths()) {
             let (document, view) = match scanned {
                 Ok(scanned) => (scanned.document, scanned.view),
                 Err(err) => {
-                    report(&err);
+                    // A garbage input would otherwise print a line per record.
+                    if err.position().is_some() {
+                        skipped += 1;
+                    }
+                    if skipped <= SHOWN_ERRORS {
+                        report(&err);
+                    }
                     failed = true;
                     continue;
                 }
@@ -340,12 +347,28 @@ fn evaluate(
                 }
             }
         }
+        if skipped > 0 {
+            let unshown = skipped.saturating_sub(SHOWN_ERRORS);
+            eprintln!(
+                "cloudtrail-alerts: {}: {skipped} record{} skipped{}",
+                path.display(),
+                if skipped == 1 { "" } else { "s" },
+                if unshown > 0 {
+                    format!(" ({unshown} not shown)")
+                } else {
+                    String::new()
+                }
+            );
+        }
     }
     if let Err(err) = out.flush() {
         return stdout_failed(&err);
     }
     if failed { EXIT_INPUT } else { EXIT_OK }
 }
+
+/// Input errors printed per source; the rest are counted in its summary line.
+const SHOWN_ERRORS: u64 = 20;
 
 fn report(err: &InputError) {
     eprintln!("cloudtrail-alerts: {err}");
