@@ -100,6 +100,31 @@ pub enum InputError {
     },
     #[error("{source_name}: no events")]
     Empty { source_name: String },
+    /// Skipped without being held: see [`Limits::max_document`].
+    #[error("{position}: event larger than {limit} bytes (--max-event-size), skipped")]
+    TooLarge { position: Position, limit: usize },
+}
+
+/// How much one input may cost. CloudTrail records and EventBridge events are
+/// at most a few hundred KB, and a CloudTrail log file a few hundred MB once
+/// decompressed; a hostile file can claim far more.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest document held (and split, scanned, evaluated); a larger one is
+    /// reported and discarded as it streams past, in constant memory.
+    pub max_document: usize,
+    /// Most bytes a gzip input may decompress to; past it the input ends
+    /// with an error (a gzip bomb costs time up to here, not memory).
+    pub max_decompressed: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_document: 4 << 20,
+            max_decompressed: 4 << 30,
+        }
+    }
 }
 
 impl InputError {
@@ -111,7 +136,8 @@ impl InputError {
             | InputError::Truncated { position, .. }
             | InputError::Syntax { position, .. }
             | InputError::NotAnObject { position, .. }
-            | InputError::InvalidUtf8 { position, .. } => Some(position),
+            | InputError::InvalidUtf8 { position, .. }
+            | InputError::TooLarge { position, .. } => Some(position),
         }
     }
 }

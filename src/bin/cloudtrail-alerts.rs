@@ -66,6 +66,43 @@ impl RuleArgs {
     }
 }
 
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Largest event read; a larger one is reported and skipped (bytes, or
+    /// with K, M or G).
+    #[arg(long, value_name = "SIZE", default_value = "4M", value_parser = parse_size)]
+    max_event_size: u64,
+    /// Most bytes one gzip input may decompress to; past it the rest of that
+    /// input is reported as unreadable (bytes, or with K, M or G).
+    #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = parse_size)]
+    max_input_size: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> input::Limits {
+        input::Limits {
+            max_document: usize::try_from(self.max_event_size).unwrap_or(usize::MAX),
+            max_decompressed: self.max_input_size,
+        }
+    }
+}
+
+/// `123`, `64K`, `4M`, `2G` (powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let (digits, shift) = match text.as_bytes().last() {
+        Some(b'K' | b'k') => (&text[..text.len() - 1], 10),
+        Some(b'M' | b'm') => (&text[..text.len() - 1], 20),
+        Some(b'G' | b'g') => (&text[..text.len() - 1], 30),
+        _ => (text, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (bytes, or a number with K, M or G)"))?;
+    n.checked_mul(1 << shift)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{text:?} is out of range"))
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     /// One JSON object per alert (the default when stdout is not a terminal).
@@ -91,6 +128,8 @@ enum Command {
         /// Also report matches silenced by an `exclude` pattern (on stderr).
         #[arg(long)]
         show_suppressed: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
@@ -118,6 +157,8 @@ enum Command {
         /// Least severity sent to the SMS topic (SMS_MIN_SEVERITY) [default: critical].
         #[arg(long, value_name = "SEVERITY")]
         sms_min_severity: Option<Severity>,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
@@ -159,6 +200,7 @@ fn main() -> ExitCode {
             rules,
             format,
             show_suppressed,
+            limits,
             inputs,
         } => {
             let format = format.unwrap_or(if io::stdout().is_terminal() {
@@ -168,7 +210,7 @@ fn main() -> ExitCode {
             });
             let color = use_color();
             with_engine(&rules, |engine| {
-                evaluate(engine, &inputs, |out, evaluation, doc| {
+                evaluate(engine, &inputs, limits.limits(), |out, evaluation, doc| {
                     if show_suppressed {
                         for s in &evaluation.suppressed {
                             eprintln!(
@@ -196,6 +238,7 @@ fn main() -> ExitCode {
             min_severity,
             sms_topic_arn,
             sms_min_severity,
+            limits,
             inputs,
         } => {
             let flags = [
@@ -212,7 +255,7 @@ fn main() -> ExitCode {
             ];
             match render_router(flags) {
                 Ok(router) => with_engine(&rules, |engine| {
-                    evaluate(engine, &inputs, |out, evaluation, _| {
+                    evaluate(engine, &inputs, limits.limits(), |out, evaluation, _| {
                         for alert in &evaluation.alerts {
                             for request in router.publish_requests(alert) {
                                 let line =
@@ -289,6 +332,7 @@ type Emit<'a> = dyn FnMut(&mut dyn Write, &cloudtrail_alerts::engine::Evaluation
 fn evaluate(
     engine: &Engine,
     inputs: &[PathBuf],
+    limits: input::Limits,
     mut emit: impl FnMut(
         &mut dyn Write,
         &cloudtrail_alerts::engine::Evaluation,
@@ -314,7 +358,7 @@ fn evaluate(
                 continue;
             }
         };
-        let mut documents = documents;
+        let mut documents = documents.with_limits(limits);
         let mut skipped = 0u64;
         // Splitting and scanning in one pass halves the work per byte.
         while let Some(scanned) = documents.next_scanned(engine.paths()) {

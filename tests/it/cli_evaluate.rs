@@ -891,3 +891,107 @@ fn repeated_input_errors_are_capped_then_counted() {
         "{stderr:?}"
     );
 }
+
+/// Runs the CLI on `args` and samples its peak resident memory (VmHWM, in
+/// KiB) until it exits. VmHWM only grows, so the last sample is the peak
+/// unless memory grew in the last moments, after the work was done.
+fn peak_rss_kib(args: &[&str]) -> (cli::Run, u64) {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(cli::BIN)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let hwm = |pid: u32| -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.trim_start_matches("VmHWM:")
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    };
+    let pid = child.id();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let read_all = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = r.read_to_string(&mut s);
+            s
+        })
+    };
+    let out = read_all(Box::new(stdout));
+    let err = read_all(Box::new(stderr));
+    let mut peak = 0;
+    let status = loop {
+        if let Some(k) = hwm(pid) {
+            peak = peak.max(k);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    let run = cli::Run {
+        code: status.code().expect("exited by a signal (a crash?)"),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    (run, peak)
+}
+
+/// A gzip file (multi-member, as cheap to build as to compress) holding one
+/// event whose string is `mib` MiB of `a`, then one event that fires.
+fn gzip_bomb(mib: usize) -> Vec<u8> {
+    let chunk = gzip(&vec![b'a'; 1 << 20]);
+    let mut bytes = gzip(b"{\"eventVersion\":\"1.08\",\"s\":\"");
+    for _ in 0..mib {
+        bytes.extend(&chunk);
+    }
+    bytes.extend(gzip(b"\"}\n"));
+    bytes.extend(gzip(firing_record("id-after").as_bytes()));
+    bytes
+}
+
+#[test]
+fn a_gzip_bomb_is_skipped_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = gzip_bomb(256);
+    assert!(bomb.len() < 1 << 20, "{} bytes", bomb.len());
+    let file = write(dir.path(), "bomb.json.gz", &bomb);
+    let (got, peak_kib) = peak_rss_kib(&["evaluate", &file]);
+    got.assert_code(1);
+    assert!(
+        !got.json_lines().is_empty(),
+        "the event after the bomb fires"
+    );
+    assert!(
+        got.stderr
+            .contains("bomb.json.gz: record 1 (line 1): event larger than 4194304 bytes"),
+        "{}",
+        got.stderr
+    );
+    // The default limit holds 4 MiB; the 256 MiB string is never held.
+    assert!(peak_kib < 64 * 1024, "peak RSS {peak_kib} KiB");
+    eprintln!("256 MiB gzip bomb: peak RSS {peak_kib} KiB");
+}
+
+#[test]
+fn decompressed_bytes_are_capped_per_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "bomb.json.gz", &gzip_bomb(64));
+    let got = run(&["evaluate", "--max-input-size", "16M", &file]);
+    got.assert_code(1);
+    assert!(
+        got.stderr
+            .contains("decompressed input over 16777216 bytes"),
+        "{}",
+        got.stderr
+    );
+    let usage = run(&["evaluate", "--max-event-size", "4Q", &file]);
+    usage.assert_code(2);
+}

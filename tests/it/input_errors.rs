@@ -255,3 +255,72 @@ fn resynchronising_does_not_reread_lines_still_open_at_the_error() {
         got.len()
     );
 }
+
+fn limited(bytes: &[u8], max_document: usize) -> Vec<String> {
+    let limits = input::Limits {
+        max_document,
+        ..input::Limits::default()
+    };
+    // Read in small pieces, as from a file, and all at once.
+    let dribbled: Vec<String> =
+        input::from_reader("x.json", Box::new(std::io::Cursor::new(bytes.to_vec())))
+            .with_limits(limits)
+            .map(|d| {
+                d.map(|d| d.position.to_string())
+                    .unwrap_or_else(|e| e.to_string())
+            })
+            .collect();
+    let whole: Vec<String> = input::from_slice("x.json", bytes)
+        .with_limits(limits)
+        .map(|d| {
+            d.map(|d| d.position.to_string())
+                .unwrap_or_else(|e| e.to_string())
+        })
+        .collect();
+    assert_eq!(dribbled, whole);
+    input::from_slice("x.json", bytes)
+        .with_limits(limits)
+        .map(|d| match d {
+            Ok(d) => {
+                let v: serde_json::Value = serde_json::from_slice(&d.bytes).unwrap();
+                format!("ok {} n={}", d.position, v["n"])
+            }
+            Err(e) => e.to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_document_over_the_size_limit_is_reported_and_skipped() {
+    let big = format!(
+        "{{\"n\":2, \"s\": \"{}\", \"o\": [{{\"t\": \"]}}\\\"\"}}]}}",
+        "x".repeat(300_000)
+    );
+    let ndjson = format!("{{\"n\":1}}\n{big}\n{{\"n\":3}}\n");
+    assert_eq!(
+        limited(ndjson.as_bytes(), 100_000),
+        [
+            "ok x.json: record 1 (line 1) n=1",
+            "x.json: record 2 (line 2): event larger than 100000 bytes (--max-event-size), skipped",
+            "ok x.json: record 3 (line 3) n=3",
+        ]
+    );
+    let log = format!(
+        "{{\"Records\":[{{\"n\":1}},{big},\"{}\",{{\"n\":4}}]}}",
+        "y".repeat(300_000)
+    );
+    assert_eq!(
+        limited(log.as_bytes(), 100_000),
+        [
+            "ok x.json: record 1 (line 1) n=1",
+            "x.json: record 2 (line 1): event larger than 100000 bytes (--max-event-size), skipped",
+            "x.json: record 3 (line 1): event larger than 100000 bytes (--max-event-size), skipped",
+            "ok x.json: record 4 (line 1) n=4",
+        ]
+    );
+    // Under the limit, the same document is read.
+    assert_eq!(
+        limited(big.as_bytes(), 400_000),
+        ["ok x.json: record 1 (line 1) n=2"]
+    );
+}
