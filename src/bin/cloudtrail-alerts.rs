@@ -80,6 +80,43 @@ impl RuleArgs {
     }
 }
 
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Largest event read; a larger one is reported and skipped (bytes, or
+    /// with K, M or G).
+    #[arg(long, value_name = "SIZE", default_value = "4M", value_parser = parse_size)]
+    max_event_size: u64,
+    /// Most bytes one gzip input may decompress to; past it the rest of that
+    /// input is reported as unreadable (bytes, or with K, M or G).
+    #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = parse_size)]
+    max_input_size: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> input::Limits {
+        input::Limits {
+            max_document: usize::try_from(self.max_event_size).unwrap_or(usize::MAX),
+            max_decompressed: self.max_input_size,
+        }
+    }
+}
+
+/// `123`, `64K`, `4M`, `2G` (powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let (digits, shift) = match text.as_bytes().last() {
+        Some(b'K' | b'k') => (&text[..text.len() - 1], 10),
+        Some(b'M' | b'm') => (&text[..text.len() - 1], 20),
+        Some(b'G' | b'g') => (&text[..text.len() - 1], 30),
+        _ => (text, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (bytes, or a number with K, M or G)"))?;
+    n.checked_mul(1 << shift)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{text:?} is out of range"))
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     /// One JSON object per alert (the default when stdout is not a terminal).
@@ -116,6 +153,8 @@ enum Command {
         /// line says its `delivery`).
         #[arg(long)]
         no_state: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
@@ -146,6 +185,8 @@ enum Command {
         /// Every match as its own message: no dedup, thresholds, shadow mode or digests.
         #[arg(long)]
         no_state: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
@@ -220,6 +261,7 @@ fn main() -> ExitCode {
             format,
             show_suppressed,
             no_state,
+            limits,
             inputs,
         } => {
             let format = format.unwrap_or(if io::stdout().is_terminal() {
@@ -286,7 +328,7 @@ fn main() -> ExitCode {
                     }
                     Ok(())
                 };
-                evaluate(engine, &inputs, emit, finish)
+                evaluate(engine, &inputs, limits.limits(), emit, finish)
             })
         }
         Command::Render {
@@ -296,6 +338,7 @@ fn main() -> ExitCode {
             sms_topic_arn,
             sms_min_severity,
             no_state,
+            limits,
             inputs,
         } => {
             let flags = [
@@ -312,7 +355,7 @@ fn main() -> ExitCode {
             ];
             match render_router(flags) {
                 Ok(router) => with_engine(&rules, |engine| {
-                    render_requests(engine, &router, &inputs, no_state)
+                    render_requests(engine, &router, &inputs, limits.limits(), no_state)
                 }),
                 Err(message) => {
                     eprintln!("cloudtrail-alerts: {message}");
@@ -378,7 +421,13 @@ fn policy_of(engine: &Engine, alert: &cloudtrail_alerts::alert::Alert) -> Policy
 
 /// `render`: the Publish requests the function would send, digests
 /// included (unless `no_state`), one JSON line each.
-fn render_requests(engine: &Engine, router: &Router, inputs: &[PathBuf], no_state: bool) -> u8 {
+fn render_requests(
+    engine: &Engine,
+    router: &Router,
+    inputs: &[PathBuf],
+    limits: input::Limits,
+    no_state: bool,
+) -> u8 {
     let replay = RefCell::new((!no_state).then(Replay::new));
     let print = |out: &mut dyn Write, request: &render::PublishRequest| -> io::Result<()> {
         let line = serde_json::to_string(request).map_err(io::Error::other)?;
@@ -428,7 +477,7 @@ fn render_requests(engine: &Engine, router: &Router, inputs: &[PathBuf], no_stat
         }
         Ok(())
     };
-    evaluate(engine, inputs, emit, finish)
+    evaluate(engine, inputs, limits, emit, finish)
 }
 
 fn use_color() -> bool {
@@ -453,6 +502,7 @@ type Emit<'a> = dyn FnMut(&mut dyn Write, &cloudtrail_alerts::engine::Evaluation
 fn evaluate(
     engine: &Engine,
     inputs: &[PathBuf],
+    limits: input::Limits,
     mut emit: impl FnMut(
         &mut dyn Write,
         &cloudtrail_alerts::engine::Evaluation,
@@ -479,13 +529,20 @@ fn evaluate(
                 continue;
             }
         };
-        let mut documents = documents;
+        let mut documents = documents.with_limits(limits);
+        let mut skipped = 0u64;
         // Splitting and scanning in one pass halves the work per byte.
         while let Some(scanned) = documents.next_scanned(engine.paths()) {
             let (document, view) = match scanned {
                 Ok(scanned) => (scanned.document, scanned.view),
                 Err(err) => {
-                    report(&err);
+                    // A garbage input would otherwise print a line per record.
+                    if err.position().is_some() {
+                        skipped += 1;
+                    }
+                    if skipped <= SHOWN_ERRORS {
+                        report(&err);
+                    }
                     failed = true;
                     continue;
                 }
@@ -505,12 +562,28 @@ fn evaluate(
                 }
             }
         }
+        if skipped > 0 {
+            let unshown = skipped.saturating_sub(SHOWN_ERRORS);
+            eprintln!(
+                "cloudtrail-alerts: {}: {skipped} record{} skipped{}",
+                path.display(),
+                if skipped == 1 { "" } else { "s" },
+                if unshown > 0 {
+                    format!(" ({unshown} not shown)")
+                } else {
+                    String::new()
+                }
+            );
+        }
     }
     if let Err(err) = finish(&mut out).and_then(|()| out.flush()) {
         return stdout_failed(&err);
     }
     if failed { EXIT_INPUT } else { EXIT_OK }
 }
+
+/// Input errors printed per source; the rest are counted in its summary line.
+const SHOWN_ERRORS: u64 = 20;
 
 fn report(err: &InputError) {
     eprintln!("cloudtrail-alerts: {err}");

@@ -7,7 +7,7 @@ use std::io::{self, Cursor, Read};
 
 use flate2::read::MultiGzDecoder;
 
-use super::{BOM, Document, InputError, Position};
+use super::{BOM, Document, InputError, Limits, Position};
 use crate::event::scan::{Scanned, scan_one};
 use crate::event::{EventView, PathSet, Shape};
 use crate::json_lex::{
@@ -17,6 +17,13 @@ use crate::json_lex::{
 pub(super) const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 
 const CHUNK: usize = 256 * 1024;
+
+/// Where the splitter goes on after skipping a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Resume {
+    Top,
+    Array { wrapped: bool },
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -32,6 +39,15 @@ enum Mode {
     RecordsTail,
     /// After an error: looking for a line that starts a value.
     Resync,
+    /// Discarding a document over the size limit as it streams past, by its
+    /// brackets and strings alone; then back to `then`.
+    Skip {
+        depth: usize,
+        in_string: bool,
+        escaped: bool,
+        started: bool,
+        then: Resume,
+    },
     Done,
 }
 
@@ -55,6 +71,12 @@ pub struct Documents {
     record: u64,
     mode: Mode,
     saw_value: bool,
+    /// In [`Mode::Resync`]: the offset into the unread bytes from which to
+    /// look for the next line that starts a value.
+    resync_from: usize,
+    limits: Limits,
+    /// Set when a parse stopped because the document outgrew the limit.
+    oversize: bool,
 }
 
 impl fmt::Debug for Documents {
@@ -75,6 +97,12 @@ pub(super) enum Out {
 }
 
 impl Documents {
+    /// Bound what one document and the whole input may take.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     pub(super) fn new(source: &str, reader: Option<Box<dyn Read + Send>>, bytes: Vec<u8>) -> Self {
         let end = bytes.len();
         Documents {
@@ -92,6 +120,9 @@ impl Documents {
             record: 0,
             mode: Mode::Top,
             saw_value: false,
+            resync_from: 1,
+            limits: Limits::default(),
+            oversize: false,
         }
     }
 
@@ -185,7 +216,11 @@ impl Documents {
         let head = Cursor::new(head[..got].to_vec());
         if head.get_ref().as_slice() == GZIP_MAGIC {
             self.gzip = true;
-            self.reader = Some(Box::new(MultiGzDecoder::new(head.chain(reader))));
+            self.reader = Some(Box::new(Capped {
+                inner: MultiGzDecoder::new(head.chain(reader)),
+                left: self.limits.max_decompressed,
+                limit: self.limits.max_decompressed,
+            }));
         } else {
             self.reader = Some(Box::new(head.chain(reader)));
         }
@@ -213,13 +248,19 @@ impl Documents {
 
     /// Run `f` over the unread bytes, reading more while it runs out of input.
     fn parse<T>(&mut self, f: impl Fn(&[u8], bool) -> LexResult<T>) -> LexResult<T> {
+        self.oversize = false;
         loop {
             let at_eof = self.eof;
             match f(self.unread(), at_eof) {
                 Err(e) if e.is_eof() && !at_eof => {
+                    let have = self.end - self.pos;
+                    if have > self.limits.max_document {
+                        self.oversize = true;
+                        return Err(e);
+                    }
                     // Each retry re-splits from the document's start: wait for
                     // twice the bytes so the total work stays linear.
-                    let need = 2 * (self.end - self.pos).max(1);
+                    let need = (2 * have.max(1)).min(self.limits.max_document + 1);
                     while self.end - self.pos < need && self.fill() {}
                 }
                 r => return r,
@@ -249,6 +290,23 @@ impl Documents {
     /// Report a splitting error for the record at `pos` and resynchronise.
     fn fail(&mut self, e: LexError) -> Out {
         let position = self.here();
+        if std::mem::take(&mut self.oversize) {
+            let then = match self.mode {
+                Mode::Array { wrapped, .. } => Resume::Array { wrapped },
+                _ => Resume::Top,
+            };
+            self.mode = Mode::Skip {
+                depth: 0,
+                in_string: false,
+                escaped: false,
+                started: false,
+                then,
+            };
+            return Out::Err(InputError::TooLarge {
+                position,
+                limit: self.limits.max_document,
+            });
+        }
         let err = if let (true, Some(message)) = (e.is_eof(), self.read_error.take()) {
             InputError::Read { position, message }
         } else if e.is_eof() {
@@ -273,7 +331,25 @@ impl Documents {
             }
         };
         self.mode = Mode::Resync;
+        self.resync_from = resync_from(self.unread(), e.offset);
         Out::Err(err)
+    }
+
+    /// [`Self::fail`] for an element of an array: when the bytes still show
+    /// where the bad element ends (its brackets balance and a `,` or `]`
+    /// follows), the splitter goes on at the next element, so one bad record
+    /// of a single-line log file costs that record alone.
+    fn fail_element(&mut self, e: LexError) -> Out {
+        let mode = self.mode;
+        let out = self.fail(e);
+        if matches!(mode, Mode::Array { .. })
+            && matches!(self.mode, Mode::Resync)
+            && let Ok(end) = self.parse(element_end)
+        {
+            self.advance(end);
+            self.mode = mode;
+        }
+        out
     }
 
     /// The value at `pos` as one document (or the error it is); scanned for
@@ -284,15 +360,23 @@ impl Documents {
         let (end, view) = match paths {
             None => match self.parse(value_end) {
                 Ok(end) => (end, None),
-                Err(e) => return self.fail(e),
+                Err(e) => return self.fail_element(e),
             },
             Some(paths) => match self.parse(|b, at_eof| scanned_end(b, at_eof, paths)) {
                 Ok((Scanned::Event(shape, view), end)) => (end, Some((shape, view))),
                 Ok((Scanned::NotAnObject(_), end)) => (end, None),
-                Err(e) => return self.fail(e),
+                Err(e) => return self.fail_element(e),
             },
         };
         let position = self.here();
+        if end > self.limits.max_document {
+            // Already in memory (a slice, or a read that ended just in time).
+            self.advance(end);
+            return Out::Err(InputError::TooLarge {
+                position,
+                limit: self.limits.max_document,
+            });
+        }
         let bytes = self.unread()[..end].to_vec();
         let first = bytes.first().copied().unwrap_or(b' ');
         if first != b'{' {
@@ -410,10 +494,82 @@ impl Documents {
                     Some(self.fail(e))
                 }
             },
+            Mode::Skip {
+                mut depth,
+                mut in_string,
+                mut escaped,
+                mut started,
+                then,
+            } => {
+                let unread = self.unread();
+                let mut ended = None;
+                for (i, &c) in unread.iter().enumerate() {
+                    if in_string {
+                        if escaped {
+                            escaped = false;
+                        } else if c == b'\\' {
+                            escaped = true;
+                        } else if c == b'"' {
+                            in_string = false;
+                            if depth == 0 {
+                                ended = Some(i + 1);
+                                break;
+                            }
+                        }
+                        continue;
+                    }
+                    match c {
+                        b'"' => in_string = true,
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' if depth > 1 => depth -= 1,
+                        b'}' | b']' if depth == 1 => {
+                            ended = Some(i + 1);
+                            break;
+                        }
+                        b'}' | b']' | b',' if depth == 0 => {
+                            ended = Some(i);
+                            break;
+                        }
+                        c if depth == 0 && started && crate::json_lex::is_ws(c) => {
+                            ended = Some(i);
+                            break;
+                        }
+                        _ => {}
+                    }
+                    started = true;
+                }
+                match ended {
+                    Some(n) => {
+                        self.advance(n);
+                        self.mode = match then {
+                            Resume::Top => Mode::Top,
+                            Resume::Array { wrapped } => Mode::Array {
+                                first: false,
+                                wrapped,
+                            },
+                        };
+                    }
+                    None => {
+                        let n = unread.len();
+                        self.advance(n);
+                        self.mode = Mode::Skip {
+                            depth,
+                            in_string,
+                            escaped,
+                            started,
+                            then,
+                        };
+                        if !self.fill() {
+                            self.mode = Mode::Top;
+                        }
+                    }
+                }
+                Some(Out::Continue)
+            }
             Mode::Resync => {
                 // The next line that starts an object or an array, at its
                 // first column: where NDJSON records and top-level documents begin.
-                let mut from = 1;
+                let mut from = self.resync_from;
                 loop {
                     let unread = self.unread();
                     let mut found = None;
@@ -474,30 +630,56 @@ fn scanned_end(b: &[u8], at_eof: bool, paths: &PathSet) -> LexResult<(Scanned, u
     Ok((scanned, end))
 }
 
-/// `Some(n)` when `b` starts with `{"Records": [` (any whitespace), `n` bytes
-/// long; `None` when it does not.
+/// `Some(n)` when the object at the start of `b` holds a `Records` array,
+/// whatever members come before it: `n` bytes reach past its `[`. `None`
+/// when it holds none, or is not valid up to there (then it is split as one
+/// document, which reports the error). The members before `Records` are not
+/// events and are dropped.
 fn records_prefix(b: &[u8], _at_eof: bool) -> LexResult<Option<usize>> {
     let need_more = |i: usize| LexError {
         offset: i,
         kind: LexErrorKind::Eof("an object"),
     };
+    // Anything but running out of input means "not a log file".
+    let or_none = |r: LexResult<usize>| match r {
+        Ok(i) => Ok(Some(i)),
+        Err(e) if e.is_eof() => Err(e),
+        Err(_) => Ok(None),
+    };
     let mut i = skip_ws(b, 1);
-    for &want in b"\"Records\"" {
+    loop {
         match b.get(i) {
             None => return Err(need_more(i)),
-            Some(&c) if c == want => i += 1,
+            Some(b'"') => {}
+            Some(_) => return Ok(None),
+        }
+        let Some(key_end) = or_none(skip_string(b, i + 1))? else {
+            return Ok(None);
+        };
+        let is_records = &b[i..key_end] == b"\"Records\"";
+        i = skip_ws(b, key_end);
+        match b.get(i) {
+            None => return Err(need_more(i)),
+            Some(b':') => i = skip_ws(b, i + 1),
+            Some(_) => return Ok(None),
+        }
+        if is_records {
+            return match b.get(i) {
+                None => Err(need_more(i)),
+                Some(b'[') => Ok(Some(i + 1)),
+                Some(_) => Ok(None),
+            };
+        }
+        let Some(value_end) = or_none(skip_value(b, i, 1))? else {
+            return Ok(None);
+        };
+        i = skip_ws(b, value_end);
+        match b.get(i) {
+            None => return Err(need_more(i)),
+            Some(b',') => i = skip_ws(b, i + 1),
             Some(_) => return Ok(None),
         }
     }
-    for want in [b':', b'['] {
-        i = skip_ws(b, i);
-        match b.get(i) {
-            None => return Err(need_more(i)),
-            Some(&c) if c == want => i += 1,
-            Some(_) => return Ok(None),
-        }
-    }
-    Ok(Some(i))
 }
 
 /// The rest of a `Records` object after its array: other members, if any,
@@ -533,5 +715,140 @@ fn records_tail(b: &[u8], _at_eof: bool) -> LexResult<usize> {
             None => return Err(eof(i)),
             Some(_) => return Err(syntax(i, "expected `,` or `}`")),
         }
+    }
+}
+
+/// Where to look for the next document after the one at the start of `b`
+/// failed at `err`: the newline before the first line-start `{` or `[` whose
+/// value closed before the error, or else the newline before the error's own
+/// line. Line starts whose values were still open at the error would fail
+/// there again; skipping them keeps resynchronising linear in the input
+/// (`{"a":` on every line would otherwise re-read each line once per level
+/// of nesting allowed).
+fn resync_from(b: &[u8], err: usize) -> usize {
+    let err = err.min(b.len());
+    let Some(err_line) = memchr::memrchr(b'\n', &b[..err]) else {
+        return 1;
+    };
+    // One entry an open bracket: where it is when it starts a line. The lexer read
+    // these bytes without error, so strings are well formed and the nesting
+    // is at most one past its limit.
+    let mut open: Vec<Option<usize>> = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut first_closed: Option<usize> = None;
+    for (i, &c) in b[..err].iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_string = true,
+            b'{' | b'[' => open.push((i > 0 && b[i - 1] == b'\n').then_some(i)),
+            b'}' | b']' => {
+                // Nested values close first, so keep the earliest start seen.
+                if let Some(Some(start)) = open.pop() {
+                    first_closed = Some(first_closed.map_or(start, |f| f.min(start)));
+                }
+            }
+            _ => {}
+        }
+    }
+    first_closed.map_or(err_line, |start| start - 1)
+}
+
+/// The length of the array element at the start of `b`, judged by its
+/// brackets alone (strings skipped) because it failed to parse, when a `,`
+/// or `]` follows it; an error when the bytes do not show where it ends.
+fn element_end(b: &[u8], _at_eof: bool) -> LexResult<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut end = None;
+    for (i, &c) in b.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth == 0 => {
+                end = Some(i);
+                break;
+            }
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    end = Some(i + 1);
+                    break;
+                }
+            }
+            b',' if depth == 0 => {
+                end = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let Some(end) = end else {
+        return Err(LexError {
+            offset: b.len(),
+            kind: LexErrorKind::Eof("a list"),
+        });
+    };
+    let next = skip_ws(b, end);
+    match b.get(next) {
+        Some(b',' | b']') => Ok(end),
+        None => Err(LexError {
+            offset: next,
+            kind: LexErrorKind::Eof("a list"),
+        }),
+        Some(_) => Err(LexError {
+            offset: next,
+            kind: LexErrorKind::Syntax("expected `,` or `]`"),
+        }),
+    }
+}
+
+/// A decompressing reader that fails once it has produced `limit` bytes: a
+/// few hundred KB of gzip can expand to gigabytes.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            // One byte more tells a stream of exactly `limit` bytes from a longer one.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(io::Error::other(format!(
+                    "decompressed input over {} bytes (--max-input-size)",
+                    self.limit
+                ))),
+            };
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.left -= n as u64;
+        Ok(n)
     }
 }
