@@ -17,6 +17,7 @@ pub mod pattern;
 pub mod render;
 pub mod rules;
 pub mod severity;
+pub mod source;
 
 #[cfg(feature = "lambda")]
 pub mod config;
