@@ -15,6 +15,7 @@ pub mod input;
 pub mod matcher;
 pub mod pattern;
 pub mod render;
+pub mod replay;
 pub mod report;
 pub mod rules;
 pub mod severity;

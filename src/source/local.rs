@@ -43,6 +43,16 @@ fn visit(dir: &Path, filter: &Filter, items: &mut Vec<Item>, problems: &mut Vec<
         })
         .collect();
     entries.sort_by_key(|e| e.file_name());
+    // Above the layout, a folder holding AWSLogs/ is a trail's prefix: its
+    // AWSLogs/ is the archive and its other folders are not (as for S3).
+    let above = super::layout::locate(&folders(dir)).is_none();
+    if above
+        && entries
+            .iter()
+            .any(|e| e.file_name() == "AWSLogs" && e.path().is_dir())
+    {
+        entries.retain(|e| e.file_name() == "AWSLogs" || !e.path().is_dir());
+    }
     for entry in entries {
         let name = entry.file_name();
         let name = name.to_string_lossy();
@@ -130,7 +140,8 @@ mod tests {
             "AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/11/01/d.json.gz",
         );
         touch(root, ".cache/x.json");
-        touch(root, "extra/events.jsonl");
+        touch(root, "loose.jsonl");
+        touch(root, "other/events.json");
         let (items, problems) = walk(root, &Filter::default());
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
@@ -139,10 +150,22 @@ mod tests {
                 format!("{ct}/01/z.json"),
                 format!("{ct}/02/a.json.gz"),
                 format!("{ct}/02/b.json.gz"),
-                "extra/events.jsonl".to_string(),
+                "loose.jsonl".to_string(),
             ]
         );
         assert!(items.iter().all(|i| i.size == 2));
+    }
+
+    #[test]
+    fn a_tree_without_awslogs_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(dir.path(), "exports/2026/a.json");
+        touch(dir.path(), "b.ndjson");
+        let (items, _) = walk(dir.path(), &Filter::default());
+        assert_eq!(
+            names(&items, dir.path()),
+            ["b.ndjson", "exports/2026/a.json"]
+        );
     }
 
     #[test]
