@@ -76,6 +76,14 @@ pub enum SourceError {
         "{url}: access denied ({action}): the credentials in use need s3:ListBucket on the bucket and s3:GetObject on its objects (and kms:Decrypt if the trail encrypts with KMS)"
     )]
     AccessDenied { url: String, action: &'static str },
+    #[error(
+        "{url}: {action} refused the credentials ({code}): check AWS_PROFILE or the access keys, or sign in again if the session expired"
+    )]
+    BadCredentials {
+        url: String,
+        action: &'static str,
+        code: String,
+    },
     #[error("{url}: S3 kept throttling ({action}, SlowDown) after retries; try fewer --max-gets")]
     Throttled { url: String, action: &'static str },
     #[error("{url}: {action} failed: {message}")]
@@ -93,6 +101,7 @@ impl SourceError {
             self,
             SourceError::NoSuchBucket { .. }
                 | SourceError::AccessDenied { .. }
+                | SourceError::BadCredentials { .. }
                 | SourceError::BadUrl { .. }
                 | SourceError::NoS3Support { .. }
         )

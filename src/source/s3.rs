@@ -39,8 +39,18 @@ pub struct S3Source {
 type HttpResponse = aws_sdk_s3::config::http::HttpResponse;
 
 impl S3Source {
-    /// Load credentials and region, then find the bucket and its region.
+    /// Load credentials and region from the default chain, then find the
+    /// bucket and its region.
     pub fn connect(bucket: &str) -> Result<S3Source, SourceError> {
+        S3Source::connect_with(bucket, None)
+    }
+
+    /// As [`S3Source::connect`], with the SDK configuration given instead of
+    /// loaded (tests point it at a local S3).
+    pub fn connect_with(
+        bucket: &str,
+        shared: Option<aws_config::SdkConfig>,
+    ) -> Result<S3Source, SourceError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -49,7 +59,18 @@ impl S3Source {
                 action: "start",
                 message: e.to_string(),
             })?;
-        let client = runtime.block_on(connect(bucket))?;
+        let client = runtime.block_on(async {
+            let shared = match shared {
+                Some(shared) => shared,
+                None => {
+                    aws_config::defaults(BehaviorVersion::latest())
+                        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+                        .load()
+                        .await
+                }
+            };
+            connect(bucket, shared).await
+        })?;
         Ok(S3Source {
             runtime,
             client,
@@ -75,11 +96,7 @@ impl S3Source {
     }
 }
 
-async fn connect(bucket: &str) -> Result<Client, SourceError> {
-    let shared = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
-        .load()
-        .await;
+async fn connect(bucket: &str, shared: aws_config::SdkConfig) -> Result<Client, SourceError> {
     let local = shared.endpoint_url().is_some();
     let build = |region: Option<Region>| {
         let mut config = aws_sdk_s3::config::Builder::from(&shared).force_path_style(local);
@@ -112,6 +129,9 @@ async fn connect(bucket: &str) -> Result<Client, SourceError> {
                 (_, Some(404)) => Err(SourceError::NoSuchBucket {
                     bucket: bucket.to_string(),
                 }),
+                // HeadBucket answers 403 without saying why; the first listing
+                // will, with its error code.
+                (_, Some(403)) => Ok(client),
                 _ => Err(classify(&err, url, "HeadBucket")),
             }
         }
@@ -140,6 +160,18 @@ where
         ("AccessDenied" | "AllAccessDisabled", _) | ("", Some(403)) => {
             SourceError::AccessDenied { url, action }
         }
+        (
+            "InvalidAccessKeyId"
+            | "SignatureDoesNotMatch"
+            | "ExpiredToken"
+            | "InvalidToken"
+            | "TokenRefreshRequired",
+            _,
+        ) => SourceError::BadCredentials {
+            url,
+            action,
+            code: code.to_string(),
+        },
         ("SlowDown" | "Throttling" | "ThrottlingException" | "RequestLimitExceeded", _)
         | ("", Some(503)) => SourceError::Throttled { url, action },
         _ => SourceError::S3 {
