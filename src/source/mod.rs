@@ -84,6 +84,10 @@ pub enum SourceError {
         action: &'static str,
         code: String,
     },
+    #[error(
+        "{url}: no usable AWS credentials (set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): {message}"
+    )]
+    NoCredentials { url: String, message: String },
     #[error("{url}: S3 kept throttling ({action}, SlowDown) after retries; try fewer --max-gets")]
     Throttled { url: String, action: &'static str },
     #[error("{url}: {action} failed: {message}")]
@@ -102,6 +106,7 @@ impl SourceError {
             SourceError::NoSuchBucket { .. }
                 | SourceError::AccessDenied { .. }
                 | SourceError::BadCredentials { .. }
+                | SourceError::NoCredentials { .. }
                 | SourceError::BadUrl { .. }
                 | SourceError::NoS3Support { .. }
         )

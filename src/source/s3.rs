@@ -17,7 +17,7 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::Region;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use tokio::runtime::Runtime;
 use tokio::sync::{Semaphore, mpsc};
 
@@ -174,12 +174,34 @@ where
         },
         ("SlowDown" | "Throttling" | "ThrottlingException" | "RequestLimitExceeded", _)
         | ("", Some(503)) => SourceError::Throttled { url, action },
-        _ => SourceError::S3 {
-            url,
-            action,
-            message: DisplayErrorContext(err).to_string(),
-        },
+        _ => {
+            let message = chain(err);
+            if message.contains("loading credentials") || message.contains("no credentials") {
+                SourceError::NoCredentials { url, message }
+            } else {
+                SourceError::S3 {
+                    url,
+                    action,
+                    message,
+                }
+            }
+        }
     }
+}
+
+/// An error and its causes as one line of their messages, without the
+/// SDK's debug dump of the raw response.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 impl Lister for S3Source {
@@ -285,7 +307,7 @@ async fn get(client: &Client, bucket: &str, key: &str, tx: mpsc::Sender<Piece>) 
     while let Some(chunk) = body.next().await {
         let piece = match chunk {
             Ok(bytes) => Piece::Data(bytes.to_vec()),
-            Err(err) => Piece::Broken(DisplayErrorContext(&err).to_string()),
+            Err(err) => Piece::Broken(chain(&err)),
         };
         let broken = matches!(piece, Piece::Broken(_));
         // A reader that gave up (a corrupt object) drops its end: stop.
