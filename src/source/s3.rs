@@ -386,3 +386,65 @@ impl Read for ObjectReader {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_s3::error::ErrorMetadata;
+    use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Error;
+    use aws_sdk_s3::primitives::SdkBody;
+
+    use super::*;
+
+    fn error(code: Option<&str>, status: u16) -> SdkError<ListObjectsV2Error, HttpResponse> {
+        let mut meta = ErrorMetadata::builder();
+        if let Some(code) = code {
+            meta = meta.code(code).message("from S3");
+        }
+        let status = status.try_into().unwrap();
+        SdkError::service_error(
+            ListObjectsV2Error::generic(meta.build()),
+            HttpResponse::new(status, SdkBody::empty()),
+        )
+    }
+
+    fn classified(code: Option<&str>, status: u16) -> SourceError {
+        classify(
+            &error(code, status),
+            "s3://b/AWSLogs/".into(),
+            "ListObjectsV2",
+        )
+    }
+
+    #[test]
+    fn each_failure_users_can_act_on_gets_its_own_error() {
+        assert!(matches!(
+            classified(Some("AccessDenied"), 403),
+            SourceError::AccessDenied { .. }
+        ));
+        assert!(matches!(
+            classified(None, 403),
+            SourceError::AccessDenied { .. }
+        ));
+        assert!(matches!(
+            classified(Some("SlowDown"), 503),
+            SourceError::Throttled { .. }
+        ));
+        assert!(matches!(
+            classified(None, 503),
+            SourceError::Throttled { .. }
+        ));
+        assert!(matches!(
+            classified(Some("NoSuchBucket"), 404),
+            SourceError::NoSuchBucket { bucket } if bucket == "b"
+        ));
+        assert!(matches!(
+            classified(Some("ExpiredToken"), 400),
+            SourceError::BadCredentials { code, .. } if code == "ExpiredToken"
+        ));
+        let other = classified(Some("InternalError"), 500);
+        assert!(matches!(other, SourceError::S3 { .. }), "{other:?}");
+        assert!(!other.is_fatal());
+        let throttled = classified(Some("SlowDown"), 503).to_string();
+        assert!(throttled.contains("--max-gets"), "{throttled}");
+    }
+}
