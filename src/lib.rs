@@ -7,6 +7,9 @@
 //! a person needs) → `render` (subject, email, SMS, chat, JSON) → `publish` (SNS).
 //! `pattern` is the EventBridge pattern language itself and `rules` the rule
 //! files, settings and the built-in pack. `engine` ties the pure steps together.
+//! `source` finds the files of an archive (directory trees, S3 prefixes in
+//! CloudTrail's layout), `replay` runs an archive through the engine on every
+//! core, and `report` sums up what a replay found.
 
 pub mod alert;
 pub mod engine;
