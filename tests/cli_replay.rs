@@ -390,3 +390,16 @@ fn usage_errors_say_what_to_write() {
     json_then_source.assert_code(0);
     assert!(json_then_source.stdout.starts_with('{'));
 }
+
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let (dir, archive) = archive_dir();
+    let out = run(&["replay", path(dir.path())]);
+    out.assert_code(0);
+    assert_eq!(
+        out.stderr, "",
+        "stderr is a pipe here: nothing but errors belongs on it"
+    );
+    let first = format!("Replayed {} files", archive.log_files);
+    assert!(out.stdout.starts_with(&first), "{}", out.stdout);
+}
