@@ -132,9 +132,29 @@ fn a_date_range_accounts_and_regions_read_only_their_files() {
     ]);
     out.assert_code(0);
     let report = json(&out);
-    assert_eq!(report["totals"]["files"], 2);
-    assert_eq!(report["totals"]["events"], 10);
+    // The day's three files, and the next day's first, delivered after
+    // midnight with the day's last events.
+    assert_eq!(report["totals"]["files"], 4);
+    assert_eq!(report["totals"]["events"], 20);
     assert_eq!(report["days"], serde_json::json!(["2026-11-02"]));
+    let last_minutes = replay(&[
+        "--since",
+        "2026-11-02T23:50",
+        "--until",
+        "2026-11-02",
+        "--accounts",
+        "444455556666",
+        "--regions",
+        "us-east-1",
+        "--report",
+        "json",
+        path(dir.path()),
+    ]);
+    let last_minutes = json(&last_minutes);
+    assert!(
+        last_minutes["totals"]["matches"].as_u64() > Some(0),
+        "{last_minutes}"
+    );
     assert_eq!(report["since"], "2026-11-02T00:00:00Z");
     assert_eq!(report["until"], "2026-11-02T23:59:59Z");
     for rule in report["rules"].as_array().unwrap() {

@@ -182,7 +182,8 @@ fn a_bucket_replays_like_the_same_files_on_disk() {
     );
     ranged.assert_code(0);
     let ranged = json(&ranged);
-    assert_eq!(ranged["totals"]["files"], 2 * 2);
+    // Three files a day for each account, and none after: no 2026-11-04.
+    assert_eq!(ranged["totals"]["files"], 2 * 3);
     assert_eq!(ranged["days"], serde_json::json!(["2026-11-03"]));
 
     // A corrupt object is named, skipped, and the rest still counts.
@@ -262,13 +263,11 @@ fn a_date_range_lists_only_the_prefixes_of_its_days() {
         calls: Vec::new(),
     };
     let planned = plan("", &filter, &mut recording).expect("plan");
-    assert_eq!(planned.objects.len(), 2 * 2, "{:?}", planned.objects);
-    assert!(
-        planned
-            .objects
-            .iter()
-            .all(|o| o.key.contains("/us-east-1/2026/11/02/"))
-    );
+    // Per account, the day's three files and the next day's first (T0005Z).
+    assert_eq!(planned.objects.len(), 2 * 4, "{:?}", planned.objects);
+    let in_range =
+        |k: &str| k.contains("/us-east-1/2026/11/02/") || k.contains("_us-east-1_20261103T00");
+    assert!(planned.objects.iter().all(|o| in_range(&o.key)));
     let whole: Vec<&str> = recording
         .calls
         .iter()
@@ -279,7 +278,9 @@ fn a_date_range_lists_only_the_prefixes_of_its_days() {
         whole,
         [
             "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/02/",
+            "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/03/111122223333_CloudTrail_us-east-1_20261103T00",
             "AWSLogs/o-exampleorg1/444455556666/CloudTrail/us-east-1/2026/11/02/",
+            "AWSLogs/o-exampleorg1/444455556666/CloudTrail/us-east-1/2026/11/03/444455556666_CloudTrail_us-east-1_20261103T00",
         ]
     );
     // One level at a time above the days: the root, AWSLogs/, the accounts'

@@ -60,13 +60,30 @@ impl Filter {
         Some(days)
     }
 
-    /// Whether a date folder (year, year/month or year/month/day) is in range.
+    /// The day after `until`: CloudTrail files an event under the day it
+    /// delivers the file, minutes later, so the last events before midnight
+    /// are in the next day's first files.
+    pub fn tail_day(&self) -> Option<Day> {
+        self.until.as_ref().map(|u| u.day.next())
+    }
+
+    /// Whether a date folder (year, year/month or year/month/day) may hold
+    /// events in range: from `since` to the day after `until` (see [`Filter::tail_day`]).
     fn date_ok(&self, year: i32, month: Option<u32>, day: Option<u32>) -> bool {
         let key = |d: Day| (d.year, month.map(|_| d.month), day.map(|_| d.day));
         let here = (year, month, day);
         let since_ok = self.since.as_ref().is_none_or(|s| here >= key(s.day));
-        let until_ok = self.until.as_ref().is_none_or(|u| here <= key(u.day));
+        let until_ok = self.tail_day().is_none_or(|t| here <= key(t));
         since_ok && until_ok
+    }
+
+    /// The start of the names of the files delivered in the first hour of
+    /// the tail day: `ACCOUNT_CloudTrail_REGION_YYYYMMDDT00`.
+    pub fn tail_name(account: &str, folder: &str, region: &str, day: Day) -> String {
+        format!(
+            "{account}_{folder}_{region}_{:04}{:02}{:02}T00",
+            day.year, day.month, day.day
+        )
     }
 }
 
@@ -169,7 +186,31 @@ pub fn admits_file(key: &str, filter: &Filter) -> bool {
     let Some(name) = parts.pop() else {
         return false;
     };
-    is_event_file(name) && !parts.iter().any(|s| s.starts_with('.')) && admits(&parts, filter)
+    !parts.iter().any(|s| s.starts_with('.')) && admits_file_in(&parts, name, filter)
+}
+
+/// Whether the file `name` in these folders is to be read: an event file in
+/// an admitted folder and, in the day after `until`, one delivered in its
+/// first hour.
+pub fn admits_file_in(folders: &[&str], name: &str, filter: &Filter) -> bool {
+    if !is_event_file(name) || !admits(folders, filter) {
+        return false;
+    }
+    let (Some(at), Some(tail)) = (locate(folders), filter.tail_day()) else {
+        return true;
+    };
+    let day = match (at.year, at.month, at.day) {
+        (Some(y), Some(m), Some(d)) => match (y.parse(), m.parse(), d.parse()) {
+            (Ok(y), Ok(m), Ok(d)) => Day::new(y, m, d),
+            _ => None,
+        },
+        _ => None,
+    };
+    if day != Some(tail) {
+        return true;
+    }
+    let stamp = format!("_{:04}{:02}{:02}T00", tail.year, tail.month, tail.day);
+    name.contains(&stamp)
 }
 
 #[cfg(test)]
@@ -250,12 +291,32 @@ mod tests {
         assert!(ok("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11"));
         assert!(!ok("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/10"));
         assert!(!ok("AWSLogs/111122223333/CloudTrail/eu-west-1/2025"));
-        assert!(!ok("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/05"));
+        assert!(!ok("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/06"));
         assert!(ok("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/02"));
         assert!(!ok("AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/01"));
         assert!(!ok("AWSLogs/444455556666/CloudTrail"));
         assert!(!ok("AWSLogs/o-abc/111122223333/CloudTrail/us-east-1"));
         assert!(ok("AWSLogs/o-abc/111122223333/CloudTrail/eu-west-1"));
+    }
+
+    #[test]
+    fn the_day_after_until_gives_only_its_first_hour_of_files() {
+        let f = filter("2026-11-02", "2026-11-04");
+        let dir = "AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/05";
+        let early = format!("{dir}/111122223333_CloudTrail_eu-west-1_20261105T0005Z_a.json.gz");
+        let later = format!("{dir}/111122223333_CloudTrail_eu-west-1_20261105T0105Z_a.json.gz");
+        assert!(admits_file(&early, &f));
+        assert!(!admits_file(&later, &f));
+        assert!(admits_file(&later, &Filter::default()));
+        assert_eq!(
+            Filter::tail_name(
+                "111122223333",
+                "CloudTrail",
+                "eu-west-1",
+                f.tail_day().unwrap()
+            ),
+            "111122223333_CloudTrail_eu-west-1_20261105T00"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::path::{Component, Path};
 
-use super::layout::{Filter, admits, is_event_file};
+use super::layout::{Filter, admits, admits_file_in};
 use super::{Item, Location, SourceError};
 
 /// The files to read for `path`: the file itself (whatever its name: it was
@@ -69,7 +69,7 @@ fn visit(dir: &Path, filter: &Filter, items: &mut Vec<Item>, problems: &mut Vec<
             if admits(&folders(&path), filter) {
                 visit(&path, filter, items, problems);
             }
-        } else if is_event_file(&name) && admits(&folders(dir), filter) {
+        } else if admits_file_in(&folders(dir), &name, filter) {
             match std::fs::metadata(&path) {
                 Ok(meta) if meta.is_file() => items.push(item(&path, meta.len())),
                 Ok(_) => {}

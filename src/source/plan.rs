@@ -59,11 +59,18 @@ pub fn plan(
     let mut first = true;
     while let Some(folder) = pending.pop() {
         let segments: Vec<&str> = folder.split('/').filter(|s| !s.is_empty()).collect();
-        if !admits(&segments, filter) {
+        // A prefix that is not a folder is the start of the tail day's first
+        // file names; its objects are judged one by one below.
+        let is_folder = folder.is_empty() || folder.ends_with('/');
+        if is_folder && !admits(&segments, filter) {
             continue;
         }
         let mut children = Vec::new();
-        let step = next_step(&folder, &segments, filter, &mut children);
+        let step = if is_folder {
+            next_step(&folder, &segments, filter, &mut children)
+        } else {
+            Step::List { delimited: false }
+        };
         let listing = match step {
             Step::Known => None,
             Step::List { delimited } => match lister.list(&folder, delimited) {
@@ -141,6 +148,12 @@ fn next_step(folder: &str, segments: &[&str], filter: &Filter, children: &mut Ve
     if at.year.is_none() {
         if let Some(days) = filter.days() {
             children.extend(days.iter().map(|d| format!("{folder}{}", d.folder())));
+            if let (Some(tail), Some(account), Some(kind), Some(region)) =
+                (filter.tail_day(), at.account, at.folder, at.region)
+            {
+                let name = Filter::tail_name(account, kind, region, tail);
+                children.push(format!("{folder}{}{name}", tail.folder()));
+            }
             return Step::Known;
         }
         if !filter.has_range() {
@@ -267,20 +280,26 @@ mod tests {
         filter.accounts = vec!["111122223333".into(), "777788889999".into()];
         filter.regions = vec!["eu-west-1".into()];
         let planned = plan("", &filter, &mut bucket).unwrap();
-        assert_eq!(planned.objects.len(), 2 * 2 * 2);
+        // Two days of two files, and the day after's two, both delivered in
+        // its first hour (T0000Z, T0005Z).
+        assert_eq!(planned.objects.len(), 2 * (2 * 2 + 2));
         let whole: Vec<_> = bucket
             .calls
             .iter()
             .filter(|(_, d)| !d)
             .map(|(p, _)| p.as_str())
             .collect();
+        // Each day, and the first hour of the day after (the last events
+        // before midnight are delivered then).
         assert_eq!(
             whole,
             [
                 "AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/02/",
                 "AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/03/",
+                "AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/04/111122223333_CloudTrail_eu-west-1_20261104T00",
                 "AWSLogs/o-abc123/777788889999/CloudTrail/eu-west-1/2026/11/02/",
                 "AWSLogs/o-abc123/777788889999/CloudTrail/eu-west-1/2026/11/03/",
+                "AWSLogs/o-abc123/777788889999/CloudTrail/eu-west-1/2026/11/04/777788889999_CloudTrail_eu-west-1_20261104T00",
             ]
         );
         // Root and AWSLogs/ once; the organization folder is not listed (the
@@ -313,13 +332,10 @@ mod tests {
             ..Filter::default()
         };
         let planned = plan("AWSLogs/444455556666/", &filter, &mut bucket).unwrap();
-        assert_eq!(planned.objects.len(), 2);
-        assert!(
-            bucket
-                .calls
-                .iter()
-                .all(|(p, d)| *d || p.ends_with("/2026/11/01/"))
-        );
+        // The day's two files and the next day's two, delivered in its first hour.
+        assert_eq!(planned.objects.len(), 4);
+        let listed_whole = |p: &String| p.ends_with("/2026/11/01/") || p.ends_with("/2026/11/02/");
+        assert!(bucket.calls.iter().all(|(p, d)| *d || listed_whole(p)));
     }
 
     #[test]

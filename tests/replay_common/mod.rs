@@ -1,6 +1,6 @@
 //! A generated trail archive in CloudTrail's S3 layout: two accounts (one
-//! under an organization folder), two regions, three days, two log files a
-//! day, each `{"Records": [...]}` gzipped, with digests, a README, a hidden
+//! under an organization folder), two regions, three days, three log files a
+//! day (the first, delivered after midnight, with the day before's last events), each `{"Records": [...]}` gzipped, with digests, a README, a hidden
 //! partial download and a folder that is not the trail's beside it. Records
 //! are the sample events' CloudTrail records with their time, account,
 //! region, event id and source address changed.
@@ -62,14 +62,25 @@ pub fn generate() -> Archive {
     for (root, account) in ACCOUNTS {
         for region in REGIONS {
             for day in DAYS {
-                for (file, hour) in [(0, 9), (1, 17)] {
+                // The file delivered just after midnight holds the last
+                // events of the day before, as CloudTrail's do.
+                for (file, hour) in [(0, 0), (1, 9), (2, 17)] {
                     let mut list = Vec::new();
                     for (i, sample) in samples.iter().enumerate() {
                         n += 1;
                         let mut r = sample.clone();
-                        let minute = (n * 7) % 60;
-                        r["eventTime"] =
-                            format!("2026-11-{day:02}T{hour:02}:{minute:02}:{:02}Z", i * 3).into();
+                        r["eventTime"] = if hour == 0 {
+                            let before = if day == 1 {
+                                "10-31".to_string()
+                            } else {
+                                format!("11-{:02}", day - 1)
+                            };
+                            format!("2026-{before}T23:{}:{:02}Z", 50 + i, i * 3)
+                        } else {
+                            let minute = (n * 7) % 60;
+                            format!("2026-11-{day:02}T{hour:02}:{minute:02}:{:02}Z", i * 3)
+                        }
+                        .into();
                         r["eventID"] = format!("00000000-0000-4000-8000-{n:012}").into();
                         r["recipientAccountId"] = account.into();
                         r["awsRegion"] = region.into();
