@@ -5,13 +5,13 @@
 //! bucket say so. Needs the `s3` feature: `cargo test --features s3 --test replay_s3`.
 
 mod cli_common;
-#[allow(dead_code)]
-#[path = "support/moto.rs"]
-mod moto;
 mod replay_common;
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use aws_sdk_s3::config::{Credentials, Region};
 use cli_common::{Run, run_with};
@@ -19,11 +19,69 @@ use cloudtrail_alerts::source::plan::{Lister, Listing, plan};
 use cloudtrail_alerts::source::s3::S3Source;
 use cloudtrail_alerts::source::time::{Day, End, parse_bound};
 use cloudtrail_alerts::source::{Filter, SourceError};
-use moto::Moto;
 use replay_common::{Archive, generate, stable};
 use serde_json::Value;
 
 const BUCKET: &str = "trail-bucket";
+
+/// moto's server, one per test: the access test turns IAM checks on for the
+/// whole server, which no other test may see.
+struct Moto {
+    child: Child,
+    port: u16,
+    endpoint: String,
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let binary = std::env::var_os("MOTO_SERVER")
+            .map(PathBuf::from)
+            .or_else(|| {
+                let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
+                venv.exists().then_some(venv)
+            })
+            .unwrap_or_else(|| PathBuf::from("moto_server"));
+        for _ in 0..3 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .expect("a free loopback port");
+            let mut child = Command::new(&binary)
+                .args(["-p", &port.to_string(), "-H", "127.0.0.1"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("cannot start {} ({e}): run `make setup`", binary.display())
+                });
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break; // the port was taken after all: try another
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Moto {
+                        child,
+                        port,
+                        endpoint: format!("http://127.0.0.1:{port}"),
+                    };
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("moto_server did not start");
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
