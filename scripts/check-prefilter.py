@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
-"""The EventBridge pre-filter must never hide an event a built-in rule alerts on.
+"""The EventBridge pre-filter must never hide an event a built-in rule alerts on,
+and must drop forged events.
 
 For every sample event in events/ that a built-in rule matches (pattern matches
 and no exclude does), the pre-filter patterns of template.yaml's EventsRule and
-forwarder.yaml's ForwardRule must match it too. Patterns are evaluated with
+forwarder.yaml's ForwardRule must match it too. Every forged event (a
+tests/fixtures/*/no-match/forged-*.json: a CloudTrail-shaped event posted with
+PutEvents under a source that is not AWS's) must be dropped by both pre-filters
+and fire no built-in rule, both by moto's matcher and by the cloudtrail-alerts
+CLI (which prints nothing when nothing fires). Patterns are evaluated with
 moto's EventBridge pattern matcher, an implementation independent of ours.
-Run with the .venv python (moto, PyYAML and the SAM CLI's YAML loader).
+Run with the .venv python (moto, PyYAML and the SAM CLI's YAML loader); the CLI
+check needs cargo (set SKIP_CLI=1 to leave it out).
 """
 import glob
 import json
 import os
+import subprocess
 import sys
 
 import yaml
@@ -67,7 +74,41 @@ def main():
                     failures += 1
                     print(f"FAIL: {name} drops {os.path.relpath(path, ROOT)}, which fires {rule_id}")
     print(f"check-prefilter: {checked} (event, rule) alerts checked against {len(filters)} pre-filters, {failures} dropped")
-    return 1 if failures else 0
+    forged_failures = check_forged(filters, compiled)
+    return 1 if failures or forged_failures else 0
+
+
+def check_forged(filters, compiled):
+    paths = sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "*", "no-match", "forged-*.json")))
+    failures = 0
+    for path in paths:
+        rel = os.path.relpath(path, ROOT)
+        with open(path) as f:
+            event = json.load(f)
+        if event.get("source", "").startswith("aws."):
+            failures += 1
+            print(f"FAIL: {rel} is not forged: its source is {event['source']}")
+        for name, flt in filters.items():
+            if flt.matches_event(event):
+                failures += 1
+                print(f"FAIL: {name} lets the forged event {rel} through")
+        for rule_id, pattern, _ in compiled:
+            if pattern.matches_event(event):
+                failures += 1
+                print(f"FAIL: built-in rule {rule_id} matches the forged event {rel}")
+    cli = 0
+    if paths and not os.environ.get("SKIP_CLI"):
+        cmd = ["cargo", "run", "-q", "--no-default-features", "--bin", "cloudtrail-alerts", "--",
+               "evaluate", "--format", "json", *paths]
+        run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if run.returncode != 0 or run.stdout.strip():
+            failures += 1
+            print(f"FAIL: cloudtrail-alerts evaluate on the forged events: exit {run.returncode}, "
+                  f"output:\n{run.stdout}{run.stderr}")
+        cli = len(paths)
+    print(f"check-prefilter: {len(paths)} forged events checked against {len(filters)} pre-filters "
+          f"and {len(compiled)} built-in rules ({cli} through the CLI), {failures} failures")
+    return failures
 
 
 if __name__ == "__main__":

@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
-"""Checks template.yaml's event patterns the way EventBridge would see them.
+"""Checks the templates' event patterns the way EventBridge would see them.
 
 Resolves the intrinsic functions with plausible values (a 30-character stack
 name, with and without the SMS topic), then:
 - every pattern stays under EventBridge's 4096-character limit;
-- the tamper rules (TamperRule, TrailTamperRule) match changes to the stack's
-  resources and to CloudTrail, and do not match unrelated resources, other
-  accounts, or changes CloudFormation makes during a deploy.
+- every call that can silence the stack (on its rules, function, topics,
+  subscriptions, keys, role, queues, alarms, the bus policy, CloudTrail and the
+  forwarders) is matched, in every form of name or ARN the API accepts, by a
+  tamper rule that the same call does not break, which delivers to a topic the
+  same call does not break;
+- the same calls on resources that are not the stack's, from other accounts,
+  made by CloudFormation during a deploy, or forged with a non-AWS source,
+  match nothing;
+- forwarder.yaml's tamper rule matches changes to the forwarder and its alarms.
 Patterns are evaluated with moto's EventBridge matcher. Run with the .venv python.
 """
 import json
@@ -20,8 +26,10 @@ from samcli.yamlhelper import yaml_parse
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIMIT = 4096
 STACK = "cloudtrail-alerts-production-x"  # the longest name docs/troubleshooting.md advises
-ACCT, REGION = "111122223333", "eu-west-1"
+ACCT, OTHER, REGION = "111122223333", "999988887777", "eu-west-1"
+FWD = "StackSet-cloudtrail-alerts-forwarder-0d1e2f30-aaaa"
 NOVALUE = object()
+SUFFIX = "AbCdEfGhIjKl"
 REFS = {
     "AWS::StackName": STACK,
     "AWS::AccountId": ACCT,
@@ -29,19 +37,29 @@ REFS = {
     "AWS::Partition": "aws",
     "AWS::NoValue": NOVALUE,
     "AWS::StackId": f"arn:aws:cloudformation:{REGION}:{ACCT}:stack/{STACK}/0d1e2f30-aaaa-bbbb-cccc-1234567890ab",
-    "Function": f"{STACK}-Function-AbCdEfGhIjKl",
-    "FunctionRole": f"{STACK}-FunctionRole-AbCdEfGhIjKl",
-    "AlertTopic": f"arn:aws:sns:{REGION}:{ACCT}:{STACK}-AlertTopic-AbCdEfGhIjKl",
-    "SmsTopic": f"arn:aws:sns:{REGION}:{ACCT}:{STACK}-SmsTopic-AbCdEfGhIjKl",
-    "FailureQueue": f"https://sqs.{REGION}.amazonaws.com/{ACCT}/{STACK}-FailureQueue-AbCdEfGhIjKl",
-    "DeadLetterQueue": f"https://sqs.{REGION}.amazonaws.com/{ACCT}/{STACK}-DeadLetterQueue-AbCdEfGhIjKl",
+    "Function": f"{STACK}-Function-{SUFFIX}",
+    "FunctionRole": f"{STACK}-FunctionRole-{SUFFIX}",
+    "AlertTopic": f"arn:aws:sns:{REGION}:{ACCT}:{STACK}-AlertTopic-{SUFFIX}",
+    "SmsTopic": f"arn:aws:sns:{REGION}:{ACCT}:{STACK}-SmsTopic-{SUFFIX}",
+    "TamperTopic": f"arn:aws:sns:{REGION}:{ACCT}:{STACK}-TamperTopic-{SUFFIX}",
+    "FailureQueue": f"https://sqs.{REGION}.amazonaws.com/{ACCT}/{STACK}-FailureQueue-{SUFFIX}",
+    "DeadLetterQueue": f"https://sqs.{REGION}.amazonaws.com/{ACCT}/{STACK}-DeadLetterQueue-{SUFFIX}",
     "AlertKey": "1234abcd-12ab-34cd-56ef-1234567890ab",
     "AlertKeyAlias": f"alias/{STACK}",
+    "TamperKey": "5678efab-12ab-34cd-56ef-1234567890ab",
+    "TamperKeyAlias": f"alias/{STACK}-tamper",
+    # forwarder.yaml
+    "CentralEventBusArn": f"arn:aws:events:{REGION}:{ACCT}:event-bus/default",
+    "ForwardDeadLetterQueue": f"https://sqs.us-east-1.amazonaws.com/{OTHER}/{FWD}-ForwardDeadLetterQueue-{SUFFIX}",
 }
+for rule in ("EventsRule", "TamperRule", "TrailTamperRule", "ForwarderAlarmRule", "HeartbeatRule"):
+    REFS[rule] = f"{STACK}-{rule}-{SUFFIX}"
 ATTS = {
     "AlertKey.Arn": f"arn:aws:kms:{REGION}:{ACCT}:key/{REFS['AlertKey']}",
+    "TamperKey.Arn": f"arn:aws:kms:{REGION}:{ACCT}:key/{REFS['TamperKey']}",
     "Function.Arn": f"arn:aws:lambda:{REGION}:{ACCT}:function:{REFS['Function']}",
 }
+CFN = "cloudformation.amazonaws.com"
 
 
 def resolve(node, conditions):
@@ -63,9 +81,10 @@ def resolve(node, conditions):
     return node
 
 
-def event(source, name, params, ip="203.0.113.7", account=ACCT, region=REGION, resources=None):
+def event(source, name, params, ip="203.0.113.7", account=ACCT, region=REGION, resources=None,
+          error=None):
     detail = {
-        "eventSource": source.split(".", 1)[1] + ".amazonaws.com",
+        "eventSource": source.split(".", 1)[-1] + ".amazonaws.com",
         "eventName": name,
         "requestParameters": params,
         "sourceIPAddress": ip,
@@ -73,6 +92,8 @@ def event(source, name, params, ip="203.0.113.7", account=ACCT, region=REGION, r
     }
     if resources:
         detail["resources"] = resources
+    if error:
+        detail["errorCode"] = error
     return {
         "version": "0", "id": "1", "detail-type": "AWS API Call via CloudTrail", "source": source,
         "account": account, "time": "2026-01-01T00:00:00Z", "region": region, "resources": [],
@@ -80,70 +101,240 @@ def event(source, name, params, ip="203.0.113.7", account=ACCT, region=REGION, r
     }
 
 
-def cases():
-    fn, topic, sms = REFS["Function"], REFS["AlertTopic"], REFS["SmsTopic"]
-    key_arn, cfn = ATTS["AlertKey.Arn"], "cloudformation.amazonaws.com"
-    rule = f"{STACK}-EventsRule-ABCDEF"
-    yield True, event("aws.cloudtrail", "StopLogging", {"name": "org-trail"}, account="999988887777", region="ap-south-1")
-    yield True, event("aws.cloudtrail", "PutEventSelectors", {"trailName": "org-trail"})
-    yield True, event("aws.events", "DisableRule", {"name": rule})
-    yield True, event("aws.events", "PutRule", {"name": rule, "state": "ENABLED"})
-    yield True, event("aws.events", "RemoveTargets", {"rule": rule, "ids": ["function"]})
-    yield False, event("aws.events", "DisableRule", {"name": "someone-elses-rule"})
-    yield False, event("aws.events", "PutRule", {"name": rule}, ip=cfn)
-    yield False, event("aws.events", "DisableRule", {"name": rule}, account="999988887777")
-    yield True, event("aws.lambda", "UpdateFunctionCode20150331v2", {"functionName": fn})
-    yield True, event("aws.lambda", "DeleteFunction20150331", {"functionName": ATTS["Function.Arn"]})
-    yield True, event("aws.lambda", "PutFunctionConcurrency20171031", {"functionName": fn, "reservedConcurrentExecutions": 0})
-    yield True, event("aws.lambda", "RemovePermission20150331v2", {"functionName": fn, "statementId": "x"})
-    yield False, event("aws.lambda", "UpdateFunctionCode20150331v2", {"functionName": fn + "-other"})
-    yield False, event("aws.lambda", "UpdateFunctionCode20150331v2", {"functionName": fn}, ip=cfn)
-    yield True, event("aws.sns", "DeleteTopic", {"topicArn": topic})
-    yield True, event("aws.sns", "Subscribe", {"topicArn": topic, "protocol": "https"})
-    yield True, event("aws.sns", "Unsubscribe", {"subscriptionArn": topic + ":0d1e2f30-aaaa"})
-    yield False, event("aws.sns", "Unsubscribe", {"subscriptionArn": topic + "-other:0d1e2f30-aaaa"})
-    yield False, event("aws.sns", "Subscribe", {"topicArn": topic, "protocol": "email"}, ip=cfn)
-    yield True, event("aws.kms", "ScheduleKeyDeletion", {"keyId": REFS["AlertKey"]},
-                      resources=[{"accountId": ACCT, "type": "AWS::KMS::Key", "ARN": key_arn}])
-    yield True, event("aws.kms", "DisableKey", {"keyId": REFS["AlertKeyAlias"]})
-    yield False, event("aws.kms", "DisableKey", {"keyId": "another-key"},
-                       resources=[{"accountId": ACCT, "type": "AWS::KMS::Key", "ARN": key_arn + "0"}])
-    yield True, event("aws.sqs", "PurgeQueue", {"queueUrl": REFS["FailureQueue"]})
-    yield True, event("aws.cloudwatch", "DeleteAlarms", {"alarmNames": ["other", f"{STACK}-FunctionErrorsAlarm-X"]})
-    yield True, event("aws.cloudwatch", "PutMetricAlarm", {"alarmName": f"{STACK}-FunctionErrorsAlarm-X"})
-    yield True, event("aws.iam", "DetachRolePolicy", {"roleName": REFS["FunctionRole"]}, region="us-east-1")
-    yield False, event("aws.iam", "DetachRolePolicy", {"roleName": "other-role"}, region="us-east-1")
-    yield True, event("aws.cloudformation", "DeleteStack", {"stackName": STACK})
-    yield False, event("aws.cloudformation", "DeleteStack", {"stackName": "other-stack"})
-    # The SMS topic exists (and is watched) only with a phone number.
-    yield "sms", event("aws.sns", "DeleteTopic", {"topicArn": sms})
+def alarm_change(name, state, account=OTHER, region="ap-south-1"):
+    return {
+        "version": "0", "id": "2", "detail-type": "CloudWatch Alarm State Change",
+        "source": "aws.cloudwatch", "account": account, "time": "2026-01-01T00:00:00Z",
+        "region": region, "resources": [f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}"],
+        "detail": {"alarmName": name, "state": {"value": state, "reason": "Threshold Crossed"}},
+    }
+
+
+def forged(ev):
+    """The same event posted with PutEvents: any source but aws.*."""
+    return dict(ev, source="com.attacker")
+
+
+# Each case: (expected, event, what the call breaks). `breaks` names the rules
+# and topics the call itself disables; a match counts only through a rule it
+# does not break, delivering to a topic it does not break.
+def central_cases():
+    fn, fn_arn = REFS["Function"], ATTS["Function.Arn"]
+    topics = {"AlertTopic": REFS["AlertTopic"], "TamperTopic": REFS["TamperTopic"]}
+    rules = ["EventsRule", "TamperRule", "TrailTamperRule", "ForwarderAlarmRule", "HeartbeatRule"]
+
+    # events: every call on every rule of the stack, reported by another rule.
+    for rule in rules:
+        name = REFS[rule]
+        for call in ("DisableRule", "DeleteRule", "PutRule"):
+            yield True, event("aws.events", call, {"name": name}), {rule}
+            yield True, event("aws.events", call, {"name": name, "eventBusName": "default"}), {rule}
+        yield True, event("aws.events", "RemoveTargets", {"rule": name, "ids": ["alert-topic"]}), {rule}
+        yield True, event("aws.events", "PutTargets", {"rule": name, "targets": []}), {rule}
+        # The attempt is reported too, denied or not.
+        yield True, event("aws.events", "DisableRule", {"name": name}, error="AccessDenied"), {rule}
+    for call in ("DisableRule", "DeleteRule", "PutRule"):
+        yield False, event("aws.events", call, {"name": "someone-elses-rule"}), set()
+        yield False, event("aws.events", call, {"name": "cloudtrail-alerts-productio-EventsRule-X"}), set()
+        yield False, event("aws.events", call, {"name": REFS["TamperRule"]}, ip=CFN), set()
+        yield False, event("aws.events", call, {"name": REFS["TamperRule"]}, account=OTHER), set()
+        yield False, forged(event("aws.events", call, {"name": REFS["TamperRule"]})), set()
+    yield False, event("aws.events", "RemoveTargets", {"rule": "someone-elses-rule", "ids": ["x"]}), set()
+
+    # events: the bus's resource policy (no bus name means the default bus).
+    yield True, event("aws.events", "RemovePermission", {"statementId": f"{STACK}-organization-forwarders"}), {"EventsRule"}
+    yield True, event("aws.events", "RemovePermission", {"removeAllPermissions": True, "eventBusName": "default"}), {"EventsRule"}
+    yield True, event("aws.events", "PutPermission", {"policy": "{}"}), set()
+    yield False, event("aws.events", "RemovePermission", {"statementId": "x"}, account=OTHER), set()
+    yield False, forged(event("aws.events", "RemovePermission", {"statementId": "x"})), set()
+
+    # lambda: every name form the API accepts, with and without a qualifier.
+    forms = [fn, f"{fn}:$LATEST", f"{fn}:live", f"{fn}:7", f"function:{fn}", f"{ACCT}:function:{fn}",
+             f"{ACCT}:function:{fn}:$LATEST", f"{REGION}:{ACCT}:function:{fn}", fn_arn,
+             f"{fn_arn}:$LATEST", f"{fn_arn}:live"]
+    calls = ["UpdateFunctionCode20150331v2", "UpdateFunctionConfiguration20150331v2",
+             "DeleteFunction20150331", "PutFunctionConcurrency20171031",
+             "DeleteFunctionConcurrency20171031", "RemovePermission20150331v2",
+             "AddPermission20150331v2", "PutFunctionEventInvokeConfig",
+             "UpdateFunctionEventInvokeConfig", "DeleteFunctionEventInvokeConfig"]
+    for call in calls:
+        for form in forms:
+            yield True, event("aws.lambda", call, {"functionName": form}), {"EventsRule", "HeartbeatRule"}
+    other = f"{fn}-other"
+    misses = [other, f"x{fn}", f"{other}:$LATEST", f"function:{other}", f"{ACCT}:function:{other}",
+              f"arn:aws:lambda:{REGION}:{ACCT}:function:{other}", f"arn:aws:lambda:{REGION}:{ACCT}:function:{other}:$LATEST"]
+    for call in ("UpdateFunctionCode20150331v2", "RemovePermission20150331v2", "DeleteFunction20150331"):
+        for form in misses:
+            yield False, event("aws.lambda", call, {"functionName": form}), set()
+        yield False, event("aws.lambda", call, {"functionName": fn}, ip=CFN), set()
+        yield False, event("aws.lambda", call, {"functionName": fn}, account=OTHER), set()
+        yield False, forged(event("aws.lambda", call, {"functionName": fn})), set()
+
+    # sns: topics (full ARN only) and subscriptions (topic ARN + ":" + id).
+    phone_topics = dict(topics, SmsTopic=REFS["SmsTopic"])
+    for key, arn in phone_topics.items():
+        want = "sms" if key == "SmsTopic" else True
+        for call in ("DeleteTopic", "SetTopicAttributes", "AddPermission", "RemovePermission", "Subscribe"):
+            yield want, event("aws.sns", call, {"topicArn": arn, "attributeName": "Policy"}), {key}
+        for call in ("Unsubscribe", "SetSubscriptionAttributes"):
+            params = {"subscriptionArn": f"{arn}:0d1e2f30-aaaa-bbbb-cccc-1234567890ab"}
+            if call == "SetSubscriptionAttributes":
+                params.update(attributeName="FilterPolicy", attributeValue='{"x":["y"]}')
+            yield want, event("aws.sns", call, params), {key}
+        yield False, event("aws.sns", "DeleteTopic", {"topicArn": arn + "-other"}), set()
+        yield False, event("aws.sns", "Unsubscribe", {"subscriptionArn": f"{arn}-other:0d1e2f30"}), set()
+        yield False, event("aws.sns", "SetTopicAttributes", {"topicArn": arn}, ip=CFN), set()
+        yield False, forged(event("aws.sns", "Unsubscribe", {"subscriptionArn": f"{arn}:0d1e2f30"})), set()
+
+    # kms: key id or key ARN (alias too where accepted); `resources` lists the ARN.
+    for key, topic in (("AlertKey", "AlertTopic"), ("TamperKey", "TamperTopic")):
+        key_id, key_arn = REFS[key], ATTS[f"{key}.Arn"]
+        res = [{"accountId": ACCT, "type": "AWS::KMS::Key", "ARN": key_arn}]
+        breaks = {topic} | ({"SmsTopic"} if key == "AlertKey" else set())
+        for call in ("DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy", "DisableKeyRotation"):
+            yield True, event("aws.kms", call, {"keyId": key_id}), breaks
+            yield True, event("aws.kms", call, {"keyId": key_arn}), breaks
+            yield True, event("aws.kms", call, {"keyId": key_id}, resources=res), breaks
+            yield True, event("aws.kms", call, {"keyId": key_id}, error="AccessDenied"), breaks
+        other_id = "9999eeee-12ab-34cd-56ef-1234567890ab"
+        other_arn = f"arn:aws:kms:{REGION}:{ACCT}:key/{other_id}"
+        yield False, event("aws.kms", "DisableKey", {"keyId": other_id},
+                           resources=[{"accountId": ACCT, "type": "AWS::KMS::Key", "ARN": other_arn}]), set()
+        yield False, event("aws.kms", "ScheduleKeyDeletion", {"keyId": other_arn}), set()
+        yield False, event("aws.kms", "PutKeyPolicy", {"keyId": key_id}, ip=CFN), set()
+        yield False, forged(event("aws.kms", "DisableKey", {"keyId": key_id})), set()
+
+    # iam (us-east-1 only): role name only.
+    role = REFS["FunctionRole"]
+    for call in ("PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary", "PutRolePolicy",
+                 "AttachRolePolicy", "DetachRolePolicy", "DeleteRolePolicy", "UpdateAssumeRolePolicy",
+                 "DeleteRole"):
+        yield True, event("aws.iam", call, {"roleName": role, "policyName": "x"}, region="us-east-1"), {"EventsRule", "HeartbeatRule"}
+        yield False, event("aws.iam", call, {"roleName": "other-role"}, region="us-east-1"), set()
+        yield False, event("aws.iam", call, {"roleName": role + "2"}, region="us-east-1"), set()
+        yield False, event("aws.iam", call, {"roleName": role}, region="us-east-1", ip=CFN), set()
+        yield False, event("aws.iam", call, {"roleName": role}, region="us-east-1", account=OTHER), set()
+        yield False, forged(event("aws.iam", call, {"roleName": role}, region="us-east-1")), set()
+
+    # cloudtrail: any trail, by name or ARN, in any account and region.
+    trail_arn = f"arn:aws:cloudtrail:us-east-1:{OTHER}:trail/org-trail"
+    for call, param in (("StopLogging", "name"), ("DeleteTrail", "name"), ("UpdateTrail", "name"),
+                        ("PutEventSelectors", "trailName"), ("PutInsightSelectors", "trailName")):
+        yield True, event("aws.cloudtrail", call, {param: "org-trail"}), {"EventsRule"}
+        yield True, event("aws.cloudtrail", call, {param: trail_arn}, account=OTHER, region="ap-south-1"), {"EventsRule"}
+        yield False, forged(event("aws.cloudtrail", call, {param: "org-trail"})), set()
+    yield False, event("aws.cloudtrail", "StartLogging", {"name": "org-trail"}), set()
+
+    # sqs and cloudwatch
+    for q in ("FailureQueue", "DeadLetterQueue"):
+        for call in ("DeleteQueue", "PurgeQueue", "SetQueueAttributes"):
+            yield True, event("aws.sqs", call, {"queueUrl": REFS[q]}), set()
+    yield False, event("aws.sqs", "PurgeQueue", {"queueUrl": REFS["FailureQueue"] + "-other"}), set()
+    yield True, event("aws.cloudwatch", "DeleteAlarms", {"alarmNames": ["other", f"{STACK}-HeartbeatAlarm-X"]}), set()
+    yield True, event("aws.cloudwatch", "DisableAlarmActions", {"alarmNames": [f"{STACK}-HeartbeatAlarm-X"]}), set()
+    yield True, event("aws.cloudwatch", "PutMetricAlarm", {"alarmName": f"{STACK}-FunctionErrorsAlarm-X"}), set()
+    yield False, event("aws.cloudwatch", "DeleteAlarms", {"alarmNames": ["other"]}), set()
+
+    # cloudformation: the stack itself, by name or id.
+    for call in ("UpdateStack", "DeleteStack", "ExecuteChangeSet", "SetStackPolicy"):
+        yield True, event("aws.cloudformation", call, {"stackName": STACK}), set()
+        yield True, event("aws.cloudformation", call, {"stackName": REFS["AWS::StackId"]}), set()
+        yield False, event("aws.cloudformation", call, {"stackName": "other-stack"}), set()
+
+    # forwarders, in any account: their rules, roles and alarms.
+    fwd_role = f"{FWD}-ForwardRole-{SUFFIX}"[:64]
+    for name in ("cloudtrail-alerts-forwarder", "cloudtrail-alerts-forwarder-tamper"):
+        for call in ("DisableRule", "DeleteRule", "PutRule"):
+            yield True, event("aws.events", call, {"name": name}, account=OTHER, region="ap-south-1"), set()
+        yield True, event("aws.events", "RemoveTargets", {"rule": name, "ids": ["central-bus"]}, account=OTHER), set()
+    yield False, event("aws.events", "DisableRule", {"name": "my-forwarder"}, account=OTHER), set()
+    for role_name in (fwd_role, f"cloudtrail-alerts-forwarder-ForwardTamperRole-{SUFFIX}"):
+        yield True, event("aws.iam", "PutRolePolicy", {"roleName": role_name}, account=OTHER, region="us-east-1"), set()
+    yield False, event("aws.iam", "PutRolePolicy", {"roleName": "ForwardRoleless"}, account=OTHER, region="us-east-1"), set()
+    yield True, alarm_change("cloudtrail-alerts-forwarder-failed-invocations", "ALARM"), set()
+    yield False, alarm_change("cloudtrail-alerts-forwarder-failed-invocations", "OK"), set()
+    yield False, alarm_change("some-other-alarm", "ALARM"), set()
+    yield False, forged(alarm_change("cloudtrail-alerts-forwarder-dead-letters", "ALARM")), set()
+
+
+def forwarder_cases():
+    """forwarder.yaml's ForwardTamperRule, in the forwarder's account."""
+    role = f"{FWD}-ForwardRole-{SUFFIX}"
+    for name in ("cloudtrail-alerts-forwarder", "cloudtrail-alerts-forwarder-tamper"):
+        for call in ("DisableRule", "DeleteRule", "PutRule"):
+            yield True, event("aws.events", call, {"name": name}, account=OTHER)
+        yield True, event("aws.events", "RemoveTargets", {"rule": name, "ids": ["central-bus"]}, account=OTHER)
+        yield False, event("aws.events", "DisableRule", {"name": name}, account=OTHER, ip=CFN)
+        yield False, forged(event("aws.events", "DisableRule", {"name": name}, account=OTHER))
+    yield False, event("aws.events", "DisableRule", {"name": "another-rule"}, account=OTHER)
+    for call in ("PutRolePermissionsBoundary", "PutRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "DeleteRolePolicy"):
+        yield True, event("aws.iam", call, {"roleName": role}, account=OTHER, region="us-east-1")
+        yield False, event("aws.iam", call, {"roleName": "another-role"}, account=OTHER, region="us-east-1")
+    yield True, event("aws.sqs", "PurgeQueue", {"queueUrl": REFS["ForwardDeadLetterQueue"]}, account=OTHER)
+    yield False, event("aws.sqs", "PurgeQueue", {"queueUrl": REFS["ForwardDeadLetterQueue"] + "x"}, account=OTHER)
+    yield True, event("aws.cloudtrail", "StopLogging", {"name": "org-trail"}, account=OTHER)
+    yield True, alarm_change("cloudtrail-alerts-forwarder-dead-letters", "ALARM", account=OTHER)
+    # Another account's events are that account's forwarder's business.
+    yield False, event("aws.cloudtrail", "StopLogging", {"name": "org-trail"}, account=ACCT)
+
+
+def load_rules(path, conditions):
+    with open(os.path.join(ROOT, path)) as f:
+        tpl = yaml_parse(f.read())
+    rules, failures = {}, 0
+    for name, res in tpl["Resources"].items():
+        if res["Type"] != "AWS::Events::Rule" or "EventPattern" not in res["Properties"]:
+            continue
+        props = res["Properties"]
+        text = json.dumps(resolve(props["EventPattern"], conditions), separators=(",", ":"))
+        if len(text) > LIMIT:
+            failures += 1
+            print(f"FAIL: {path} {name} pattern is {len(text)} characters (limit {LIMIT})")
+        topics = {resolve(t["Arn"], conditions) for t in props.get("Targets", [])}
+        rules[name] = (EventPattern.load(text), topics)
+    return rules, failures
+
+
+def describe(ev):
+    d = ev["detail"]
+    what = d.get("eventName") or d.get("alarmName")
+    return f"{ev['source']} {what} {json.dumps(d.get('requestParameters', d.get('state')))} in {ev['account']}"
 
 
 def main():
-    with open(os.path.join(ROOT, "template.yaml")) as f:
-        tpl = yaml_parse(f.read())
-    rules = {k: v for k, v in tpl["Resources"].items() if v["Type"] == "AWS::Events::Rule"}
-    failures = 0
+    failures, counted = 0, {"central": 0, "forwarder": 0}
+    tamper_rules = ("TamperRule", "TrailTamperRule", "ForwarderAlarmRule")
     for has_phone in (False, True):
-        conditions = {"HasPhone": has_phone}
-        patterns = {}
-        for name, res in rules.items():
-            text = json.dumps(resolve(res["Properties"]["EventPattern"], conditions), separators=(",", ":"))
-            if len(text) > LIMIT:
-                failures += 1
-                print(f"FAIL: {name} pattern is {len(text)} characters (limit {LIMIT})")
-            patterns[name] = EventPattern.load(text)
-        tamper = [patterns["TamperRule"], patterns["TrailTamperRule"]]
-        for want, ev in cases():
+        rules, f = load_rules("template.yaml", {"HasPhone": has_phone})
+        failures += f
+        for want, ev, breaks in central_cases():
             if want == "sms":
                 want = has_phone
-            got = any(p.matches_event(ev) for p in tamper)
-            if got != want:
+            counted["central"] += 1
+            matched = [r for r in tamper_rules if rules[r][0].matches_event(ev)]
+            broken_topics = {REFS[t] for t in breaks if t in REFS}
+            # Reported only through a rule the call leaves working, to a topic it leaves working.
+            reported = [r for r in matched if r not in breaks and rules[r][1] - broken_topics]
+            if want and not reported:
                 failures += 1
-                d = ev["detail"]
-                print(f"FAIL (phone={has_phone}): tamper rules {'miss' if want else 'match'} "
-                      f"{ev['source']} {d['eventName']} {json.dumps(d['requestParameters'])} from {d['sourceIPAddress']}")
-    print(f"check-tamper: {len(list(cases()))} cases x 2 configurations, {failures} failures")
+                print(f"FAIL (phone={has_phone}): not reported through an unbroken rule and topic: "
+                      f"{describe(ev)} (matched by {matched or 'nothing'}, breaks {sorted(breaks)})")
+            if not want and matched:
+                failures += 1
+                print(f"FAIL (phone={has_phone}): {matched} match a near miss: {describe(ev)} from {ev['detail'].get('sourceIPAddress')}")
+    # A forwarder runs in another account: resolve AWS::AccountId to it.
+    REFS["AWS::AccountId"] = OTHER
+    fwd, f = load_rules("forwarder.yaml", {"AllManagementEvents": True})
+    REFS["AWS::AccountId"] = ACCT
+    failures += f
+    pattern = fwd["ForwardTamperRule"][0]
+    for want, ev in forwarder_cases():
+        counted["forwarder"] += 1
+        if pattern.matches_event(ev) != want:
+            failures += 1
+            print(f"FAIL: forwarder tamper rule {'misses' if want else 'matches'} {describe(ev)}")
+    print(f"check-tamper: {counted['central'] // 2} central cases x 2 configurations, "
+          f"{counted['forwarder']} forwarder cases, {failures} failures")
     return 1 if failures else 0
 
 

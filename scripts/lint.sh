@@ -2,9 +2,11 @@
 # Lints every CloudFormation/SAM template offline: sam validate --lint,
 # cfn-lint and checkov (zero failed checks; skips only with a written reason in
 # the template's Metadata), then checks of the EventBridge patterns: size, what
-# the tamper rules match, and that the pre-filter lets through every sample
-# event a built-in rule alerts on. Tools come from the
-# virtualenvs `make setup` creates.
+# the tamper rules match (and that each call is reported through a rule and a
+# topic it does not break), that the pre-filter lets through every sample event
+# a built-in rule alerts on, and that forged events (non-AWS source) are dropped
+# and fire no rule, also through the CLI (cargo; SKIP_CLI=1 leaves that out).
+# Tools come from the virtualenvs `make setup` creates.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -39,7 +41,7 @@ for t in "${TEMPLATES[@]}"; do checkov_args+=(--file "$t"); done
 echo "== event patterns: size limit, tamper rules"
 "$VENV/bin/python" scripts/check-tamper.py || status=1
 
-echo "== pre-filter vs built-in rules on events/"
+echo "== pre-filter vs built-in rules on events/, forged events"
 "$VENV/bin/python" scripts/check-prefilter.py || status=1
 
 if [[ "$status" -ne 0 ]]; then

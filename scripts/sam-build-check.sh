@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the function the way `sam deploy` ships it and checks the artifacts:
-# an aarch64 Linux `bootstrap` and the rule file in the rules layer.
+# the release profile keeps panic=unwind, an aarch64 Linux `bootstrap`, and the
+# rule file in the rules layer.
 # Offline: needs only the Rust toolchain and the tools from requirements-tools.txt.
 set -euo pipefail
 
@@ -16,9 +17,30 @@ VENV="$(cd "$VENV" && pwd)"
 export PATH="$VENV/bin:$PATH"
 export SAM_CLI_TELEMETRY=0
 
+fail=0
+
+# cargo-lambda builds --release with its own defaults (strip, lto="thin",
+# codegen-units=1, panic="abort") for each of these the release profile leaves
+# unset. panic="abort" would bypass lambda_runtime's panic catching, so the
+# profile must say "unwind"; an environment override would win over it.
+panic="$("$VENV/bin/python" - <<'PY'
+import tomllib
+with open("Cargo.toml", "rb") as f:
+    print(tomllib.load(f).get("profile", {}).get("release", {}).get("panic", ""))
+PY
+)"
+if [[ "$panic" != "unwind" ]]; then
+  echo "FAIL: Cargo.toml [profile.release] must set panic = \"unwind\" (found \"$panic\"); cargo-lambda would build with panic=abort" >&2
+  fail=1
+elif [[ -n "${CARGO_PROFILE_RELEASE_PANIC:-}" && "${CARGO_PROFILE_RELEASE_PANIC}" != "unwind" ]]; then
+  echo "FAIL: CARGO_PROFILE_RELEASE_PANIC=$CARGO_PROFILE_RELEASE_PANIC overrides Cargo.toml's panic = \"unwind\"" >&2
+  fail=1
+else
+  echo "ok: release profile keeps panic=unwind (cargo-lambda adds panic=abort only when it is unset)"
+fi
+
 sam build --template-file template.yaml
 
-fail=0
 build=.aws-sam/build
 
 bootstrap="$build/Function/bootstrap"

@@ -1,16 +1,23 @@
-//! Ties the pure steps together: raw event → view → matching rules → alerts.
+//! Ties the pure steps together: event → view → matching rules → alerts.
 //!
-//! Matching runs on a view that holds only the paths the rules read
-//! ([`EventView::scan`]), so the common case — an event no rule cares about —
-//! never builds a DOM. Only when a rule fires is the event parsed whole, to
-//! build the alert from every field a person needs.
+//! Matching runs on a view that holds only the paths the rules read. The CLI
+//! and the function enter differently:
+//! - the CLI has bytes: [`Engine::evaluate_view`] (after the input splitter
+//!   scanned them) or [`Engine::evaluate_bytes`] match on a view scanned from
+//!   the bytes, so an event no rule cares about never becomes a DOM; only
+//!   when a rule fires is the event parsed whole, to build the alert;
+//! - the function has a DOM already (the Lambda runtime hands it a parsed
+//!   `serde_json::Value`): [`Engine::evaluate_value`] builds the view from it
+//!   and reads the alert's fields from it in place.
+
+use std::fmt;
 
 use serde_json::Value;
 
 use crate::alert::Alert;
 use crate::event::{EventError, EventView, PathSet, Shape, shape_of, wrap_record};
-use crate::matcher::{Firing, RuleSet};
-use crate::rules::{self, LoadOptions, RuleConfig};
+use crate::matcher::{CompileError, Firing, RuleSet};
+use crate::rules::{self, LoadOptions, RuleConfig, RuleFileError};
 
 /// A rule that matched but was silenced by one of its `exclude` patterns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,18 +41,43 @@ impl Evaluation {
     }
 }
 
-/// Why an engine could not be built. Each line of `problems` names a file,
-/// a line and a rule where one is known.
+/// Why an engine could not be built: every problem, each naming a file, a
+/// line and a rule where one is known.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("invalid rules ({} problem{}):\n  {}", .problems.len(), if .problems.len() == 1 { "" } else { "s" }, .problems.join("\n  "))]
 pub struct EngineError {
-    pub problems: Vec<String>,
+    pub problems: Vec<RuleProblem>,
+}
+
+/// One reason the rules could not be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RuleProblem {
+    /// A rule file that cannot be read or breaks the rule-file format.
+    #[error(transparent)]
+    File(#[from] RuleFileError),
+    /// A loaded rule whose pattern or exclude does not compile.
+    #[error(transparent)]
+    Pattern(#[from] CompileError),
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        write!(
+            f,
+            "invalid rules ({n} problem{}):",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for problem in &self.problems {
+            write!(f, "\n  {problem}")?;
+        }
+        Ok(())
+    }
 }
 
 impl EngineError {
-    fn from_displays<E: std::fmt::Display>(errors: &[E]) -> EngineError {
+    fn new<E: Into<RuleProblem>>(errors: Vec<E>) -> EngineError {
         EngineError {
-            problems: errors.iter().map(ToString::to_string).collect(),
+            problems: errors.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -60,13 +92,13 @@ pub struct Engine {
 impl Engine {
     /// Build from already-loaded rules and settings.
     pub fn from_config(config: RuleConfig) -> Result<Engine, EngineError> {
-        let rules = RuleSet::compile(&config).map_err(|e| EngineError::from_displays(&e))?;
+        let rules = RuleSet::compile(&config).map_err(EngineError::new)?;
         Ok(Engine { config, rules })
     }
 
     /// Load rule files (and the built-in pack unless disabled) and build.
     pub fn load(options: &LoadOptions) -> Result<Engine, EngineError> {
-        let config = rules::load(options).map_err(|e| EngineError::from_displays(&e))?;
+        let config = rules::load(options).map_err(EngineError::new)?;
         Engine::from_config(config)
     }
 
@@ -101,7 +133,7 @@ impl Engine {
             return Ok(Evaluation::default());
         }
         let event: Value =
-            serde_json::from_slice(strip_bom(raw)).map_err(|e| EventError::Json {
+            serde_json::from_slice(crate::input::strip_bom(raw)).map_err(|e| EventError::Json {
                 offset: 0,
                 message: e.to_string(),
             })?;
@@ -143,8 +175,4 @@ impl Engine {
         }
         evaluation
     }
-}
-
-fn strip_bom(raw: &[u8]) -> &[u8] {
-    raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
 }

@@ -1,5 +1,5 @@
 //! One invocation: evaluate the event, publish every alert to every
-//! destination that wants its severity, and report what happened.
+//! destination routing sends it to, and report what happened.
 //!
 //! Delivery is at least once. When any Publish fails after the SDK's retries,
 //! the invocation fails, so Lambda's asynchronous retries and the on-failure
@@ -18,13 +18,14 @@ use crate::engine::Engine;
 use crate::event::EventError;
 use crate::metrics::InvocationMetrics;
 use crate::publish::{PublishError, Publisher};
-use crate::render::{Destination, PublishRequest, fallback_request, publish_requests};
+use crate::render::{PublishRequest, fallback_request, publish_requests};
+use crate::routing::{Destination, Router};
 
 /// Built once at cold start, used by every invocation.
 pub struct Handler<P: Publisher> {
     engine: Arc<Engine>,
     publisher: P,
-    destinations: Vec<Destination>,
+    router: Router,
 }
 
 /// One message SNS accepted.
@@ -83,20 +84,12 @@ impl HandlerError {
     }
 }
 
-/// The CloudTrail event id, for log lines about events that fired nothing.
-fn event_id_of(event: &Value) -> Option<&str> {
-    event
-        .pointer("/detail/eventID")
-        .or_else(|| event.get("eventID"))
-        .and_then(Value::as_str)
-}
-
 impl<P: Publisher> Handler<P> {
-    pub fn new(engine: Arc<Engine>, publisher: P, destinations: Vec<Destination>) -> Handler<P> {
+    pub fn new(engine: Arc<Engine>, publisher: P, router: impl Into<Router>) -> Handler<P> {
         Handler {
             engine,
             publisher,
-            destinations,
+            router: router.into(),
         }
     }
 
@@ -105,7 +98,7 @@ impl<P: Publisher> Handler<P> {
     }
 
     pub fn destinations(&self) -> &[Destination] {
-        &self.destinations
+        self.router.destinations()
     }
 
     /// Handle one event. The function binary uses [`Handler::handle_counted`]
@@ -140,7 +133,7 @@ impl<P: Publisher> Handler<P> {
             .iter()
             .map(|s| s.rule_id.clone())
             .collect();
-        let event_id = event_id_of(event).map(str::to_string);
+        let event_id = Alert::event_id_of(event);
         if evaluation.alerts.is_empty() {
             debug!(
                 event_id = event_id.as_deref().unwrap_or("-"),
@@ -164,8 +157,8 @@ impl<P: Publisher> Handler<P> {
         })
     }
 
-    /// Publish every alert to every destination that wants its severity, all
-    /// at once. Fails when any Publish failed, listing each; the rest were
+    /// Publish every alert to every destination routing sends it to, all at
+    /// once. Fails when any Publish failed, listing each; the rest were
     /// still published.
     pub async fn publish_alerts(
         &self,
@@ -174,28 +167,33 @@ impl<P: Publisher> Handler<P> {
     ) -> Result<Vec<Published>, HandlerError> {
         let mut jobs = Vec::new();
         for (index, alert) in alerts.iter().enumerate() {
-            let requests = publish_requests(alert, &self.destinations);
-            if requests.is_empty() {
+            let destinations = self.router.route(alert);
+            if destinations.is_empty() {
                 debug!(
                     rule = %alert.rule.id,
                     severity = %alert.rule.severity,
                     "alert below every destination's minimum severity"
                 );
             }
-            jobs.extend(requests.into_iter().map(|request| (index, request)));
+            let requests = publish_requests(alert, destinations.iter().copied());
+            jobs.extend(
+                destinations
+                    .into_iter()
+                    .zip(requests)
+                    .map(|(destination, request)| (index, destination, request)),
+            );
         }
 
-        let results = join_all(
-            jobs.iter()
-                .map(|(index, request)| self.publish_one(&alerts[*index], request)),
-        )
+        let results = join_all(jobs.iter().map(|(index, destination, request)| {
+            self.publish_one(&alerts[*index], destination, request)
+        }))
         .await;
 
         let mut published = Vec::new();
         let mut failures = Vec::new();
         let mut failed_alerts = vec![false; alerts.len()];
         let mut sent_alerts = vec![false; alerts.len()];
-        for ((index, request), result) in jobs.iter().zip(results) {
+        for ((index, _, request), result) in jobs.iter().zip(results) {
             match result {
                 Ok(p) => {
                     sent_alerts[*index] = true;
@@ -239,6 +237,7 @@ impl<P: Publisher> Handler<P> {
     async fn publish_one(
         &self,
         alert: &Alert,
+        destination: &Destination,
         request: &PublishRequest,
     ) -> Result<Published, PublishError> {
         let event_id = alert.event_id.as_deref().unwrap_or("-");
@@ -251,13 +250,7 @@ impl<P: Publisher> Handler<P> {
                     error = %e,
                     "SNS refused the alert message; publishing the minimal fallback message"
                 );
-                // The fallback goes where the refused request was going.
-                let destination = Destination {
-                    name: request.destination.clone(),
-                    topic_arn: request.topic_arn.clone(),
-                    min_severity: alert.rule.severity,
-                };
-                let fallback = fallback_request(alert, &destination);
+                let fallback = fallback_request(alert, destination);
                 (self.publisher.publish(&fallback).await, true)
             }
             other => (other, false),
@@ -299,54 +292,13 @@ impl<P: Publisher> Handler<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::{Principal, RuleInfo};
     use crate::publish::RecordingPublisher;
     use crate::rules::RuleConfig;
     use crate::severity::Severity;
-
-    fn alert(rule: &str, severity: Severity) -> Alert {
-        Alert {
-            rule: RuleInfo {
-                id: rule.to_string(),
-                title: format!("{rule} title"),
-                description: String::new(),
-                severity,
-                runbook: None,
-                references: vec![],
-            },
-            event_id: Some(format!("evt-{rule}")),
-            event_name: Some("ConsoleLogin".into()),
-            event_source: Some("signin.amazonaws.com".into()),
-            event_type: None,
-            detail_type: None,
-            event_time: None,
-            account: Some("111122223333".into()),
-            account_name: None,
-            region: Some("us-east-1".into()),
-            principal: Principal::default(),
-            source_ip: None,
-            user_agent: None,
-            error_code: None,
-            error_message: None,
-            failed: false,
-            request_fields: vec![],
-            record: Value::Null,
-        }
-    }
+    use crate::testing::alert;
 
     fn destinations() -> Vec<Destination> {
-        vec![
-            Destination {
-                name: "alerts".into(),
-                topic_arn: "arn:aws:sns:us-east-1:111122223333:alerts".into(),
-                min_severity: Severity::Info,
-            },
-            Destination {
-                name: "sms".into(),
-                topic_arn: "arn:aws:sns:us-east-1:111122223333:sms".into(),
-                min_severity: Severity::Critical,
-            },
-        ]
+        crate::testing::destinations(crate::testing::ALERTS_TOPIC, crate::testing::SMS_TOPIC)
     }
 
     fn handler(publisher: RecordingPublisher) -> Handler<RecordingPublisher> {
@@ -495,11 +447,53 @@ mod tests {
 
     #[test]
     fn event_ids_come_from_envelopes_and_bare_records() {
+        let id = |v: Value| Alert::event_id_of(&v);
         assert_eq!(
-            event_id_of(&serde_json::json!({"detail": {"eventID": "a"}})),
+            id(serde_json::json!({"detail": {"eventID": "a"}})).as_deref(),
             Some("a")
         );
-        assert_eq!(event_id_of(&serde_json::json!({"eventID": "b"})), Some("b"));
-        assert_eq!(event_id_of(&serde_json::json!([1])), None);
+        assert_eq!(
+            id(serde_json::json!({"eventID": "b"})).as_deref(),
+            Some("b")
+        );
+        assert_eq!(id(serde_json::json!([1])), None);
+    }
+
+    /// The outcome names the event by the same id as its alerts, including
+    /// an envelope whose record has no `eventID`.
+    #[tokio::test]
+    async fn the_outcome_carries_the_id_its_alerts_carry() {
+        let mut rule = crate::testing::rule("any-iam", serde_json::json!({"source": ["aws.iam"]}));
+        rule.title = "IAM".into();
+        let engine = Engine::from_config(RuleConfig {
+            rules: vec![rule],
+            ..RuleConfig::default()
+        })
+        .unwrap();
+        let h = Handler::new(Arc::new(engine), RecordingPublisher::new(), destinations());
+        for (event, id) in [
+            (
+                serde_json::json!({"id": "envelope-id", "source": "aws.iam",
+                    "detail-type": "AWS API Call via CloudTrail", "detail": {"eventName": "CreateUser"}}),
+                "envelope-id",
+            ),
+            (
+                serde_json::json!({"id": "envelope-id", "source": "aws.iam",
+                    "detail-type": "AWS API Call via CloudTrail",
+                    "detail": {"eventName": "CreateUser", "eventID": "record-id"}}),
+                "record-id",
+            ),
+            (
+                serde_json::json!({"eventVersion": "1.08", "eventSource": "iam.amazonaws.com",
+                    "eventName": "CreateUser", "eventID": "bare-id"}),
+                "bare-id",
+            ),
+        ] {
+            let alerts = h.engine.evaluate_value(&event).unwrap().alerts;
+            assert_eq!(alerts.len(), 1, "{event}");
+            assert_eq!(alerts[0].event_id.as_deref(), Some(id));
+            let outcome = h.handle(event).await.unwrap();
+            assert_eq!(outcome.event_id.as_deref(), Some(id));
+        }
     }
 }

@@ -4,31 +4,38 @@
 //! The flow, one module a step:
 //! `input` (bytes → documents) → `event` (document → the leaves rules look at)
 //! → `matcher` (compiled rule set, indexed) → `alert` (what fired, with the facts
-//! a person needs) → `render` (subject, email, SMS, chat, JSON) → `publish` (SNS).
+//! a person needs) → `routing` (which destinations take it) → `render`
+//! (subject, email, SMS, chat, JSON for one destination) → `publish` (SNS).
 //! `pattern` is the EventBridge pattern language itself and `rules` the rule
 //! files, settings and the built-in pack. `engine` ties the pure steps together.
 //! `source` finds the files of an archive (directory trees, S3 prefixes in
 //! CloudTrail's layout), `replay` runs an archive through the engine on every
 //! core, and `report` sums up what a replay found.
+//! `config` reads the function's environment and `metrics` writes its metrics;
+//! both build without the `lambda` feature, so the CLI shares them.
+//! `handler` (one invocation) and `publish` (the SNS client) need the AWS SDK.
 
 pub mod alert;
+pub mod aws_ids;
+pub mod config;
 pub mod engine;
 pub mod event;
 pub mod input;
+mod json_lex;
 pub mod matcher;
+pub mod metrics;
 pub mod pattern;
 pub mod render;
 pub mod replay;
 pub mod report;
+pub mod routing;
 pub mod rules;
 pub mod severity;
 pub mod source;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 #[cfg(feature = "lambda")]
-pub mod config;
-#[cfg(feature = "lambda")]
 pub mod handler;
-#[cfg(feature = "lambda")]
-pub mod metrics;
 #[cfg(feature = "lambda")]
 pub mod publish;

@@ -33,10 +33,7 @@ pub struct Firing<'a> {
 
 /// A rule pattern or exclude that did not compile.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error(
-    "{origin_file}:{line}: rule {rule_id}: {field}{}: Event pattern is not valid. Reason: {error}",
-    at_path(&.error.path)
-)]
+#[error("{origin_file}:{line}: rule {rule_id}: {}", .error.in_field(.field))]
 pub struct CompileError {
     pub rule_id: String,
     pub origin_file: String,
@@ -336,16 +333,6 @@ pub struct RuleSet {
     index: Index,
 }
 
-/// The pattern path the reason is about, so a deep mistake is found without
-/// re-reading the whole pattern; matches how rule-file errors name it.
-fn at_path(path: &str) -> String {
-    if path.is_empty() {
-        String::new()
-    } else {
-        format!(" at `{path}`")
-    }
-}
-
 impl RuleSet {
     /// Compile every enabled rule; on failure, every error found (not just the first).
     pub fn compile(config: &RuleConfig) -> Result<RuleSet, Vec<CompileError>> {
@@ -360,14 +347,22 @@ impl RuleSet {
                 field,
                 error,
             };
-            let pattern = Pattern::compile(&rule.pattern, &mut paths)
-                .map_err(|e| errors.push(error("pattern".to_string(), e)))
-                .ok();
+            // The loader's checked patterns are bound, not parsed again.
+            let checked = &config.checked;
+            let pattern = match checked.pattern(&rule.id, &rule.pattern) {
+                Some(parsed) => Some(parsed.bind(&mut paths)),
+                None => Pattern::compile(&rule.pattern, &mut paths)
+                    .map_err(|e| errors.push(error("pattern".to_string(), e)))
+                    .ok(),
+            };
             let mut excludes = Vec::new();
             for (i, exclude) in rule.exclude.iter().enumerate() {
-                match Pattern::compile(exclude, &mut paths) {
-                    Ok(p) => excludes.push(p),
-                    Err(e) => errors.push(error(format!("exclude[{i}]"), e)),
+                match checked.exclude(&rule.id, i, exclude) {
+                    Some(parsed) => excludes.push(parsed.bind(&mut paths)),
+                    None => match Pattern::compile(exclude, &mut paths) {
+                        Ok(p) => excludes.push(p),
+                        Err(e) => errors.push(error(format!("exclude[{i}]"), e)),
+                    },
                 }
             }
             let Some(pattern) = pattern else { continue };
@@ -433,5 +428,42 @@ impl RuleSet {
 
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.rules.iter().map(|r| &r.rule)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::EventView;
+    use crate::rules::load_sources;
+
+    /// A path given twice, in an order that sorting the keys would reverse.
+    const RULES: &str = r#"
+rules:
+  - id: written-order
+    title: T
+    severity: low
+    pattern: '{"detail.a": ["sorted"], "detail": {"a": ["written"]}}'
+"#;
+
+    fn fires(set: &RuleSet, a: &str) -> bool {
+        let event = serde_json::json!({"source": "x", "detail-type": "y", "detail": {"a": a}});
+        let view = EventView::from_value(&event, set.paths()).unwrap();
+        !set.evaluate(&view).is_empty()
+    }
+
+    #[test]
+    fn the_rule_set_uses_the_pattern_the_loader_checked() {
+        let mut config = load_sources(&[("r.yaml".into(), RULES.into())], false).unwrap();
+        // Checked as written: the later condition on `detail.a` wins.
+        let set = RuleSet::compile(&config).unwrap();
+        assert!(fires(&set, "written"));
+        assert!(!fires(&set, "sorted"));
+
+        // A pattern changed after loading is compiled from its new value.
+        config.rules[0].pattern = serde_json::json!({"detail": {"a": ["changed"]}});
+        let set = RuleSet::compile(&config).unwrap();
+        assert!(fires(&set, "changed"));
+        assert!(!fires(&set, "written"));
     }
 }

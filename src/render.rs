@@ -1,7 +1,8 @@
 //! One pure function per output (subject, email, SMS, chat, JSON), each with
-//! its own escaping and length rules, and the Publish requests built from
-//! them. The Lambda and `cloudtrail-alerts render` share this code path, so
-//! what users preview locally is what they get.
+//! its own escaping and length rules, and the Publish request that carries
+//! them to one destination. Which destinations an alert goes to is decided by
+//! [`crate::routing`]. The Lambda and `cloudtrail-alerts render` share this
+//! code path, so what users preview locally is what they get.
 //!
 //! Event content is attacker-controlled; see [`sanitize`] for what every
 //! output does to it.
@@ -12,6 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::alert::Alert;
+use crate::routing::Destination;
 use crate::severity::Severity;
 
 mod chat;
@@ -28,15 +30,6 @@ pub use sms::{SMS_MAX, sms};
 pub use subject::{SUBJECT_MAX, subject};
 
 use sanitize::{ascii_line, clean};
-
-/// Where alerts go: an SNS topic and the least severity it wants.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Destination {
-    /// Short name used in logs and `render` output, e.g. `alerts` or `sms`.
-    pub name: String,
-    pub topic_arn: String,
-    pub min_severity: Severity,
-}
 
 /// The per-protocol bodies of one SNS message (MessageStructure = json).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -108,20 +101,20 @@ pub fn attributes(alert: &Alert) -> BTreeMap<String, String> {
     out
 }
 
-/// One request per destination that wants this alert's severity.
-pub fn publish_requests(alert: &Alert, destinations: &[Destination]) -> Vec<PublishRequest> {
-    let wanted: Vec<&Destination> = destinations
-        .iter()
-        .filter(|d| d.min_severity <= alert.rule.severity)
-        .collect();
-    if wanted.is_empty() {
+/// One request per destination given (routing chose them; see
+/// [`crate::routing::Router::publish_requests`]), the messages rendered once.
+pub fn publish_requests<'a>(
+    alert: &Alert,
+    destinations: impl IntoIterator<Item = &'a Destination>,
+) -> Vec<PublishRequest> {
+    let mut destinations = destinations.into_iter().peekable();
+    if destinations.peek().is_none() {
         return Vec::new();
     }
     let message = messages(alert);
     let subject = subject(alert);
     let attributes = attributes(alert);
-    wanted
-        .into_iter()
+    destinations
         .map(|d| PublishRequest {
             rule: alert.rule.id.clone(),
             destination: d.name.clone(),
@@ -177,13 +170,13 @@ pub fn fallback_request(alert: &Alert, destination: &Destination) -> PublishRequ
         "source": "custom",
         "content": {
             "textType": "client-markdown",
-            "title": format!("[{}] Alert from rule {}", sev.label(), sanitize::markdown(&rule, 64)),
+            "title": format!("[{}] Alert from rule {}", sev.label(), sanitize::defang(&rule)),
             "description": format!(
                 "*Account:* {}\n*Event id:* {}\n{note}",
-                sanitize::markdown(&account, 64),
-                sanitize::markdown(&event_id, 64)
+                sanitize::defang(&account),
+                sanitize::defang(&event_id)
             ),
-            "keywords": [sev.label(), sanitize::markdown(&rule, 64)],
+            "keywords": [sev.label(), sanitize::defang(&rule)],
         },
     })
     .to_string();
@@ -315,41 +308,17 @@ fn console_link_or_none(alert: &Alert) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::{Principal, RuleInfo};
 
     fn alert() -> Alert {
-        Alert {
-            rule: RuleInfo {
-                id: "root-account-usage".into(),
-                title: "Root account used".into(),
-                description: "Root did something.".into(),
-                severity: Severity::Critical,
-                runbook: Some("1. Check.\n2. Act.".into()),
-                references: vec![],
-            },
-            event_id: Some("3f1a2b4c-9d8e-4f70-8a6b-5c4d3e2f1a0b".into()),
-            event_name: Some("ConsoleLogin".into()),
-            event_source: Some("signin.amazonaws.com".into()),
-            event_type: Some("AwsConsoleSignIn".into()),
-            detail_type: None,
-            event_time: Some("2024-05-01T09:12:44Z".into()),
-            account: Some("111122223333".into()),
-            account_name: Some("prod".into()),
-            region: Some("us-east-1".into()),
-            principal: Principal {
-                kind: Some("Root".into()),
-                arn: Some("arn:aws:iam::111122223333:root".into()),
-                user_name: Some("root".into()),
-                ..Principal::default()
-            },
-            source_ip: Some("203.0.113.7".into()),
-            user_agent: Some("Mozilla/5.0".into()),
-            error_code: None,
-            error_message: None,
-            failed: false,
-            request_fields: vec![],
-            record: serde_json::json!({"eventName": "ConsoleLogin"}),
-        }
+        let mut a = crate::testing::alert("root-account-usage", Severity::Critical);
+        a.rule.title = "Root account used".into();
+        a.rule.description = "Root did something.".into();
+        a.rule.runbook = Some("1. Check.\n2. Act.".into());
+        a.event_id = Some("3f1a2b4c-9d8e-4f70-8a6b-5c4d3e2f1a0b".into());
+        a.event_time = Some("2024-05-01T09:12:44Z".into());
+        a.detail_type = None;
+        a.principal.user_name = Some("root".into());
+        a
     }
 
     #[test]

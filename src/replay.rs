@@ -15,8 +15,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::alert::Alert;
 use crate::engine::Engine;
 use crate::input::{self, InputError};
-use crate::render::{self, Destination};
+use crate::render;
 use crate::report::{Report, ReportBuilder, Totals};
+use crate::routing::Router;
 use crate::source::{Filter, Item, SourceError};
 
 /// How a replay runs.
@@ -26,7 +27,7 @@ pub struct Options {
     /// Matching threads (at least one).
     pub threads: usize,
     /// Where alerts would have been sent and from which severity.
-    pub destinations: Vec<Destination>,
+    pub router: Router,
 }
 
 /// Told as the run goes, for a progress display. Called from every worker.
@@ -131,7 +132,8 @@ pub fn run(
     };
     let mut messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
     let names: Vec<String> = options
-        .destinations
+        .router
+        .destinations()
         .iter()
         .map(|d| d.name.clone())
         .collect();
@@ -155,9 +157,9 @@ pub fn run(
     let mut alert_lines = Vec::with_capacity(matches.len());
     for m in &matches {
         let sent: Vec<&str> = options
-            .destinations
-            .iter()
-            .filter(|d| d.min_severity <= m.alert.rule.severity)
+            .router
+            .route(&m.alert)
+            .into_iter()
             .map(|d| d.name.as_str())
             .collect();
         report.add_match(&m.alert, &sent);

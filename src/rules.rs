@@ -5,22 +5,56 @@ mod file;
 mod load;
 mod yaml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::alert::RequestField;
+use crate::pattern::Parsed;
 use crate::severity::Severity;
 
 pub use file::{AccountDef, Override, RawRule, RawScope, RuleFile};
 pub use load::{load, load_sources};
 
-/// The file name under which the built-in pack's rules and errors are reported.
+/// The name under which the built-in pack's rules and errors are reported;
+/// its area files are `builtin/<area>.yaml`.
 pub const BUILTIN_FILE: &str = "builtin";
 
-/// The built-in rule pack, in the rule-file format.
-pub fn builtin_source() -> &'static str {
-    include_str!("../rules/builtin.yaml")
+/// The built-in rule pack, in the rule-file format: the CIS monitoring controls
+/// and network changes first, then one file per area, loaded in this order.
+const BUILTIN_SOURCES: &[(&str, &str)] = &[
+    (BUILTIN_FILE, include_str!("../rules/builtin.yaml")),
+    (
+        "builtin/evasion.yaml",
+        include_str!("../rules/builtin/evasion.yaml"),
+    ),
+    (
+        "builtin/exposure.yaml",
+        include_str!("../rules/builtin/exposure.yaml"),
+    ),
+    (
+        "builtin/identity.yaml",
+        include_str!("../rules/builtin/identity.yaml"),
+    ),
+    (
+        "builtin/execution.yaml",
+        include_str!("../rules/builtin/execution.yaml"),
+    ),
+    (
+        "builtin/destruction.yaml",
+        include_str!("../rules/builtin/destruction.yaml"),
+    ),
+];
+
+/// The built-in pack's files as `(name, text)`, in load order.
+pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
+    BUILTIN_SOURCES
+}
+
+/// True for the names under which built-in rules are reported.
+pub fn is_builtin_file(name: &str) -> bool {
+    name == BUILTIN_FILE || name.starts_with("builtin/")
 }
 
 /// One problem in a rule file, with where it is.
@@ -56,12 +90,73 @@ pub fn parse_file(name: &str, text: &str) -> Result<RuleFile, Vec<RuleFileError>
 /// The one place rule files check an event pattern, so that rule files accept
 /// exactly what EventBridge (and our matcher) accepts. `text` is the pattern as
 /// JSON with members in the order written, which decides the reason EventBridge
-/// reports first. Returns the dotted path of the problem (`""` at the top) and
-/// EventBridge's reason.
-pub(crate) fn validate_pattern(text: &str) -> Result<(), (String, String)> {
-    crate::pattern::Pattern::parse(text, &mut crate::event::PathSet::new())
-        .map(|_| ())
-        .map_err(|e| (e.path, e.reason))
+/// reports first. The checked pattern is kept ([`CheckedPattern`]), so it is
+/// not parsed again when the rule set is built.
+pub(crate) fn validate_pattern(text: &str) -> Result<Parsed, crate::pattern::PatternError> {
+    Parsed::parse(text)
+}
+
+/// A pattern as a rule file wrote it, and the same pattern checked and
+/// compiled.
+#[derive(Clone, Debug)]
+pub struct CheckedPattern {
+    pub value: Value,
+    pub parsed: Parsed,
+}
+
+impl PartialEq for CheckedPattern {
+    /// `parsed` follows from `value`.
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+/// The loader's checked patterns, by rule id, so that building the rule set
+/// binds them instead of parsing every pattern a second time. An entry is
+/// used only while its rule still holds the same pattern, so rules changed or
+/// added after loading are simply compiled from their value.
+#[derive(Clone, Debug, Default)]
+pub struct CheckedPatterns {
+    by_rule: HashMap<String, RulePatterns>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct RulePatterns {
+    pattern: Option<CheckedPattern>,
+    exclude: Vec<CheckedPattern>,
+}
+
+impl CheckedPatterns {
+    pub(crate) fn insert(&mut self, rule_id: &str, pattern: CheckedPattern) {
+        self.by_rule.entry(rule_id.to_string()).or_default().pattern = Some(pattern);
+    }
+
+    pub(crate) fn add_exclude(&mut self, rule_id: &str, exclude: CheckedPattern) {
+        self.by_rule
+            .entry(rule_id.to_string())
+            .or_default()
+            .exclude
+            .push(exclude);
+    }
+
+    /// The checked form of `rule`'s pattern, if it is still `value`.
+    pub(crate) fn pattern(&self, rule_id: &str, value: &Value) -> Option<&Parsed> {
+        let p = self.by_rule.get(rule_id)?.pattern.as_ref()?;
+        (p.value == *value).then_some(&p.parsed)
+    }
+
+    /// The checked form of `rule`'s exclude number `index`, if it is still `value`.
+    pub(crate) fn exclude(&self, rule_id: &str, index: usize, value: &Value) -> Option<&Parsed> {
+        let p = self.by_rule.get(rule_id)?.exclude.get(index)?;
+        (p.value == *value).then_some(&p.parsed)
+    }
+}
+
+impl PartialEq for CheckedPatterns {
+    /// A cache: it never changes what the rules mean.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Where a rule (or an error) comes from.
@@ -95,6 +190,10 @@ pub struct Rule {
     pub runbook: Option<String>,
     pub enabled: bool,
     pub references: Vec<String>,
+    /// What the alert shows under "Request"; empty: the generic fallback.
+    pub fields: Vec<RequestField>,
+    /// Short lower-case words that group rules (`cis`, `evasion`).
+    pub tags: Vec<String>,
     pub scope: Scope,
     pub origin: Origin,
 }
@@ -121,6 +220,8 @@ impl Settings {
 pub struct RuleConfig {
     pub rules: Vec<Rule>,
     pub settings: Settings,
+    /// The patterns as the loader checked them; empty for rules built in code.
+    pub checked: CheckedPatterns,
 }
 
 /// Which files to load.

@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 
 use cloudtrail_alerts::engine::Engine;
 use cloudtrail_alerts::input;
-use cloudtrail_alerts::render::{self, Destination};
+use cloudtrail_alerts::render;
+use cloudtrail_alerts::routing::{Destination, Router};
 use cloudtrail_alerts::rules::LoadOptions;
 use cloudtrail_alerts::severity::Severity;
 use libfuzzer_sys::fuzz_target;
@@ -25,11 +26,11 @@ fn engine() -> &'static Engine {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let destinations = [Destination {
+    let router = Router::new(vec![Destination {
         name: "alerts".into(),
         topic_arn: "arn:aws:sns:us-east-1:111122223333:alerts".into(),
         min_severity: Severity::Info,
-    }];
+    }]);
     for document in input::from_slice("fuzz", data).take(1_000) {
         let Ok(document) = document else { continue };
         let fast = engine().evaluate_bytes(&document.bytes);
@@ -37,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
             for alert in &evaluation.alerts {
                 let _ = render::summary_json(alert);
                 let _ = render::text_line(alert, true);
-                let _ = render::publish_requests(alert, &destinations);
+                let _ = router.publish_requests(alert);
             }
         }
         if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&document.bytes) {

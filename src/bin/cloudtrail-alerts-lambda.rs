@@ -31,11 +31,7 @@ async fn init() -> Result<Handler<SnsPublisher>, String> {
         info!(destination = %d.name, topic_arn = %d.topic_arn, min_severity = %d.min_severity, "destination");
     }
     info!(rules = enabled, "ready");
-    Ok(Handler::new(
-        Arc::new(engine),
-        publisher,
-        config.destinations,
-    ))
+    Ok(Handler::new(Arc::new(engine), publisher, config.router()))
 }
 
 #[tokio::main(flavor = "current_thread")]

@@ -11,10 +11,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[path = "cli/replay.rs"]
 mod replay;
 
+use cloudtrail_alerts::config::{ROUTING_VARIABLES, routing_from_vars};
 use cloudtrail_alerts::engine::Engine;
 use cloudtrail_alerts::input::{self, Document, InputError};
 use cloudtrail_alerts::pattern::{TestPatternError, test_event_pattern};
-use cloudtrail_alerts::render::{self, Destination};
+use cloudtrail_alerts::render;
+use cloudtrail_alerts::routing::Router;
 use cloudtrail_alerts::rules::{self, LoadOptions};
 use cloudtrail_alerts::severity::Severity;
 use cloudtrail_alerts::source;
@@ -101,25 +103,27 @@ enum Command {
     },
     /// Print, one JSON line per alert and destination, the exact SNS Publish
     /// request the Lambda function would send.
+    ///
+    /// Routing is the function's: ALERT_TOPIC_ARN, ALERT_MIN_SEVERITY,
+    /// SMS_TOPIC_ARN, SMS_MIN_SEVERITY and EXTRA_DESTINATIONS are read from the
+    /// environment and checked as the function checks them; the options below
+    /// take precedence over the variable they name.
     Render {
         #[command(flatten)]
         rules: RuleArgs,
-        /// Topic ARN of the main destination (every severity at or above --min-severity).
-        #[arg(
-            long,
-            value_name = "ARN",
-            default_value = "arn:aws:sns:us-east-1:111122223333:cloudtrail-alerts"
-        )]
-        topic_arn: String,
-        /// Least severity sent to the main topic.
-        #[arg(long, value_name = "SEVERITY", default_value = "info")]
-        min_severity: Severity,
-        /// Topic ARN of an SMS destination, if any.
+        /// Topic ARN of the main destination (ALERT_TOPIC_ARN) [default:
+        /// arn:aws:sns:us-east-1:111122223333:cloudtrail-alerts].
+        #[arg(long, value_name = "ARN")]
+        topic_arn: Option<String>,
+        /// Least severity sent to the main topic (ALERT_MIN_SEVERITY) [default: info].
+        #[arg(long, value_name = "SEVERITY")]
+        min_severity: Option<Severity>,
+        /// Topic ARN of an SMS destination, if any (SMS_TOPIC_ARN).
         #[arg(long, value_name = "ARN")]
         sms_topic_arn: Option<String>,
-        /// Least severity sent to the SMS topic.
-        #[arg(long, value_name = "SEVERITY", default_value = "critical")]
-        sms_min_severity: Severity,
+        /// Least severity sent to the SMS topic (SMS_MIN_SEVERITY) [default: critical].
+        #[arg(long, value_name = "SEVERITY")]
+        sms_min_severity: Option<Severity>,
         /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
@@ -207,29 +211,36 @@ fn main() -> ExitCode {
             sms_min_severity,
             inputs,
         } => {
-            let mut destinations = vec![Destination {
-                name: "alerts".into(),
-                topic_arn,
-                min_severity,
-            }];
-            if let Some(arn) = sms_topic_arn {
-                destinations.push(Destination {
-                    name: "sms".into(),
-                    topic_arn: arn,
-                    min_severity: sms_min_severity,
-                });
-            }
-            with_engine(&rules, |engine| {
-                evaluate(engine, &inputs, |out, evaluation, _| {
-                    for alert in &evaluation.alerts {
-                        for request in render::publish_requests(alert, &destinations) {
-                            let line = serde_json::to_string(&request).map_err(io::Error::other)?;
-                            writeln!(out, "{line}")?;
+            let flags = [
+                ("ALERT_TOPIC_ARN", topic_arn),
+                (
+                    "ALERT_MIN_SEVERITY",
+                    min_severity.map(|s| s.as_str().to_string()),
+                ),
+                ("SMS_TOPIC_ARN", sms_topic_arn),
+                (
+                    "SMS_MIN_SEVERITY",
+                    sms_min_severity.map(|s| s.as_str().to_string()),
+                ),
+            ];
+            match render_router(flags) {
+                Ok(router) => with_engine(&rules, |engine| {
+                    evaluate(engine, &inputs, |out, evaluation, _| {
+                        for alert in &evaluation.alerts {
+                            for request in router.publish_requests(alert) {
+                                let line =
+                                    serde_json::to_string(&request).map_err(io::Error::other)?;
+                                writeln!(out, "{line}")?;
+                            }
                         }
-                    }
-                    Ok(())
-                })
-            })
+                        Ok(())
+                    })
+                }),
+                Err(message) => {
+                    eprintln!("cloudtrail-alerts: {message}");
+                    EXIT_USAGE
+                }
+            }
         }
         Command::Replay(args) => replay::run(args),
         Command::TestEventPattern {
@@ -240,6 +251,32 @@ fn main() -> ExitCode {
         Command::Rules { rules, all } => list_rules(&rules, all),
     };
     ExitCode::from(code)
+}
+
+/// The main topic `render` uses when neither `--topic-arn` nor ALERT_TOPIC_ARN names one.
+const PREVIEW_TOPIC_ARN: &str = "arn:aws:sns:us-east-1:111122223333:cloudtrail-alerts";
+
+/// The function's routing, from its environment variables with `flags`
+/// (variable, value given on the command line) taking precedence.
+fn render_router<const N: usize>(flags: [(&str, Option<String>); N]) -> Result<Router, String> {
+    let mut vars: Vec<(String, String)> = ROUTING_VARIABLES
+        .iter()
+        .filter_map(|name| Some((name.to_string(), std::env::var(name).ok()?)))
+        .collect();
+    for (name, value) in flags {
+        if let Some(value) = value {
+            vars.retain(|(k, _)| k != name);
+            vars.push((name.to_string(), value));
+        }
+    }
+    if !vars
+        .iter()
+        .any(|(k, v)| k == "ALERT_TOPIC_ARN" && !v.trim().is_empty())
+    {
+        vars.retain(|(k, _)| k != "ALERT_TOPIC_ARN");
+        vars.push(("ALERT_TOPIC_ARN".to_string(), PREVIEW_TOPIC_ARN.to_string()));
+    }
+    routing_from_vars(vars).map_err(|e| e.to_string())
 }
 
 /// Colour only for a person at a terminal: `--format text > report.txt` or

@@ -8,13 +8,13 @@
 //! numbering and array trail; the one that matches the shape is kept. For
 //! envelopes the record side finds almost nothing, so this costs little.
 
-use super::lex::{
-    self, EOF_LIST, EOF_OBJECT, EOF_VALUE, LexError, LexErrorKind, LexResult, MAX_DEPTH,
-    expect_end, kind_at, literal, read_string, skip_number, skip_value, skip_ws, too_deep,
-};
 use super::{
     ArrayPos, EventError, EventView, Leaf, LeafAt, NO_NODE, Node, Number, PathId, PathSet,
     RecordFields, Shape, ShapeKeys,
+};
+use crate::json_lex::{
+    self as lex, EOF_LIST, EOF_OBJECT, EOF_VALUE, LexError, LexErrorKind, LexResult, MAX_DEPTH,
+    expect_end, kind_at, literal, read_string, skip_number, skip_value, skip_ws, too_deep,
 };
 
 /// Marks a leaf dropped because a later duplicate key replaced its subtree.
@@ -176,12 +176,8 @@ pub(crate) enum Scanned {
 }
 
 pub(super) fn scan(bytes: &[u8], paths: &PathSet) -> Result<(Shape, EventView), EventError> {
-    let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let rest = &bytes[start..];
+    let rest = crate::input::strip_bom(bytes);
+    let start = bytes.len() - rest.len();
     let (scanned, end) = scan_one(rest, paths).map_err(|e| shift(e, start))?;
     expect_end(rest, end).map_err(|e| shift(e, start))?;
     match scanned {

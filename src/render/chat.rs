@@ -3,21 +3,80 @@
 //! with `textType` `client-markdown`.
 //!
 //! Every value from the event goes through [`markdown`]: one line, defanged,
-//! markdown metacharacters backslash-escaped, `<` `>` `@` replaced by their
-//! full-width forms so no mention (`<!channel>`, `<@U123>`, `@here`) or link
-//! can be forged. Rule text is escaped the same way.
+//! markup characters replaced by full-width look-alikes so no mention
+//! (`<!channel>`, `<@U123>`, `@here`), link or formatting can be forged. Rule
+//! text is treated the same way. The severity, event id, rule and CloudTrail
+//! link lines are always in the description; the others share what room is
+//! left.
 
 use serde_json::{Value, json};
 
 use crate::alert::Alert;
 
-use super::sanitize::{escape_json_output, markdown};
+use super::sanitize::{ellipsize, escape_json_output, markdown};
 use super::{event_time, is_insight, result_text, token};
 
-/// Slack shows at most 3,000 characters of a text section; stay below.
+/// Slack shows at most 3,000 characters of a text section; stay below
+/// (characters, not bytes).
 const DESCRIPTION_MAX: usize = 2800;
 const VALUE_MAX: usize = 300;
 const NEXT_STEPS_MAX: usize = 8;
+
+/// One line of the description; required lines are always shown.
+struct Line {
+    text: String,
+    required: bool,
+}
+
+impl Line {
+    fn required(text: String) -> Self {
+        Line {
+            text,
+            required: true,
+        }
+    }
+
+    fn optional(text: String) -> Self {
+        Line {
+            text,
+            required: false,
+        }
+    }
+}
+
+/// Shortest cut of an optional line worth showing, in characters.
+const CUT_MIN: usize = 24;
+
+/// The lines joined in order within `max` characters: the required ones
+/// whole, then each optional one whole if it fits, cut with `...` if a useful
+/// part fits, left out otherwise, so one huge value cannot push out the lines
+/// after it.
+fn fit(lines: Vec<Line>, max: usize) -> String {
+    let count = |s: &str| s.chars().count();
+    let required: usize = lines
+        .iter()
+        .filter(|l| l.required)
+        .map(|l| count(&l.text) + 1)
+        .sum();
+    let mut spare = max.saturating_sub(required);
+    let mut kept: Vec<String> = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.required {
+            kept.push(line.text);
+            continue;
+        }
+        let need = count(&line.text) + 1;
+        if need <= spare {
+            spare -= need;
+            kept.push(line.text);
+        } else if spare > CUT_MIN {
+            let cut = ellipsize(&line.text, spare - 1);
+            spare = spare.saturating_sub(count(&cut) + 1);
+            kept.push(cut);
+        }
+    }
+    kept.join("\n")
+}
 
 pub fn chat(alert: &Alert) -> String {
     serialize(&document(alert))
@@ -33,10 +92,10 @@ fn document(alert: &Alert) -> Value {
     let md = |s: &str| markdown(s, VALUE_MAX);
     let title = format!("[{}] {}", rule.severity.label(), markdown(&rule.title, 200));
 
-    let mut lines: Vec<String> = Vec::new();
+    let mut lines: Vec<Line> = Vec::new();
     let mut field = |label: &str, value: Option<String>| {
         if let Some(v) = value.filter(|v| !v.is_empty()) {
-            lines.push(format!("*{label}:* {v}"));
+            lines.push(Line::optional(format!("*{label}:* {v}")));
         }
     };
     let event = match (&alert.event_name, &alert.event_source) {
@@ -84,30 +143,30 @@ fn document(alert: &Alert) -> Value {
             .collect();
         field("Request", Some(request.join("; ")));
     }
-    field(
-        "Event id",
-        alert.event_id.as_deref().map(|e| markdown(e, 100)),
+    lines.insert(
+        0,
+        Line::required(format!("*Severity:* {}", rule.severity.label())),
     );
-    field("Rule", Some(markdown(&rule.id, 100)));
+    if let Some(id) = alert
+        .event_id
+        .as_deref()
+        .map(|e| markdown(e, 100))
+        .filter(|e| !e.is_empty())
+    {
+        lines.push(Line::required(format!("*Event id:* {id}")));
+    }
+    lines.push(Line::required(format!(
+        "*Rule:* {}",
+        markdown(&rule.id, 100)
+    )));
     if let Some(link) = alert.console_link() {
-        lines.push(format!("*CloudTrail:* {link}"));
+        lines.push(Line::required(format!("*CloudTrail:* {link}")));
     }
     let about = markdown(&rule.description, 600);
     if !about.is_empty() {
-        lines.push(String::new());
-        lines.push(about);
+        lines.push(Line::optional(format!("\n{about}")));
     }
-
-    let mut description = String::new();
-    for line in lines {
-        if description.len() + line.len() + 1 > DESCRIPTION_MAX {
-            break;
-        }
-        if !description.is_empty() {
-            description.push('\n');
-        }
-        description.push_str(&line);
-    }
+    let description = fit(lines, DESCRIPTION_MAX);
 
     let next_steps: Vec<String> = rule
         .runbook

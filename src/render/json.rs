@@ -20,12 +20,13 @@ pub const JSON_MAX: usize = 96 * 1024;
 const EMBEDDED_MAX: usize = 128 * 1024;
 /// Longest summary value, in characters.
 const SUMMARY_VALUE_MAX: usize = 2048;
+/// Shorter caps for the default message when its values alone are too big
+/// (each invisible character is written as a 6- or 12-byte escape).
+const DEFAULT_VALUE_CAPS: &[usize] = &[SUMMARY_VALUE_MAX, 512, 128, 32];
 
-fn capped(s: Option<&str>) -> Value {
+fn capped_to(s: Option<&str>, max: usize) -> Value {
     match s {
-        Some(s) if s.chars().count() > SUMMARY_VALUE_MAX => {
-            Value::String(truncate(s, SUMMARY_VALUE_MAX - 3) + "...")
-        }
+        Some(s) if s.chars().count() > max => Value::String(truncate(s, max - 3) + "..."),
         Some(s) => Value::String(s.to_string()),
         None => Value::Null,
     }
@@ -34,10 +35,16 @@ fn capped(s: Option<&str>) -> Value {
 /// The compact alert used by `evaluate --format json` and at the top of the
 /// default message.
 pub fn summary_json(alert: &Alert) -> Value {
+    summary_capped(alert, SUMMARY_VALUE_MAX)
+}
+
+fn summary_capped(alert: &Alert, max: usize) -> Value {
+    let capped = |s: Option<&str>| capped_to(s, max);
     json!({
         "rule": capped(Some(&alert.rule.id)),
         "severity": alert.rule.severity.as_str(),
         "title": capped(Some(&alert.rule.title)),
+        "tags": alert.rule.tags,
         "event_id": capped(alert.event_id.as_deref()),
         "event_name": capped(alert.event_name.as_deref()),
         "event_source": capped(alert.event_source.as_deref()),
@@ -64,18 +71,29 @@ pub fn summary_line(alert: &Alert) -> String {
 /// principal in full, the request fields, the console link and `detail`, the
 /// CloudTrail record trimmed until the document fits [`JSON_MAX`].
 pub fn json(alert: &Alert) -> String {
-    let mut doc = summary_json(alert);
+    let mut out = String::new();
+    for &max in DEFAULT_VALUE_CAPS {
+        out = fit(document(alert, max), &alert.record);
+        if fits(&out) {
+            break;
+        }
+    }
+    out
+}
+
+/// The default message without `detail`, each value at most `max` characters.
+fn document(alert: &Alert, max: usize) -> Value {
+    let capped = |s: Option<&str>| capped_to(s, max);
+    let mut doc = summary_capped(alert, max);
     let obj = doc.as_object_mut();
     if let Some(obj) = obj {
         let p = &alert.principal;
         obj.insert("description".into(), capped(Some(&alert.rule.description)));
         obj.insert(
             "runbook".into(),
-            alert
-                .rule
-                .runbook
-                .as_deref()
-                .map_or(Value::Null, |r| Value::String(truncate(r, 8192))),
+            alert.rule.runbook.as_deref().map_or(Value::Null, |r| {
+                Value::String(truncate(r, 8192.min(max * 4)))
+            }),
         );
         obj.insert(
             "references".into(),
@@ -118,7 +136,7 @@ pub fn json(alert: &Alert) -> String {
         );
         obj.insert("console_url".into(), console_link_or_none(alert));
     }
-    fit(doc, &alert.record)
+    doc
 }
 
 /// How hard the record is trimmed at one level.

@@ -3,34 +3,17 @@
 //! Every value that comes from an event (user agent, user and session names,
 //! request parameters, error messages…) goes through [`clean`] first: one
 //! line, no control characters, no ANSI escapes, no invisible or
-//! direction-changing characters, capped length. The outputs then add their
-//! own rules: ASCII for subjects and SMS ([`ascii`]), markdown escaping for
-//! chat ([`markdown`]), `\u` escapes for JSON ([`escape_json_output`]).
+//! direction-changing characters (by Unicode general category, see
+//! [`is_forbidden`]), capped length. The outputs then add their own rules:
+//! ASCII for subjects and SMS ([`ascii`]), links and host names defanged where
+//! clients autolink ([`defang`]), markup look-alikes for chat ([`markdown`]),
+//! `\u` escapes for JSON ([`escape_json_output`]).
 
-/// Characters no output may carry raw: C0/C1 controls, DEL, line and paragraph
-/// separators, bidi embeddings/overrides/isolates and marks, zero-width and
-/// other invisible format characters, and tag characters.
-pub fn is_forbidden(c: char) -> bool {
-    matches!(c,
-        '\u{0}'..='\u{1F}'
-        | '\u{7F}'..='\u{9F}'
-        | '\u{AD}'
-        | '\u{34F}'
-        | '\u{61C}'
-        | '\u{115F}' | '\u{1160}'
-        | '\u{17B4}' | '\u{17B5}'
-        | '\u{180E}'
-        | '\u{200B}'..='\u{200F}'
-        | '\u{2028}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}'
-        | '\u{3164}'
-        | '\u{FEFF}'
-        | '\u{FFA0}'
-        | '\u{FFF9}'..='\u{FFFB}'
-        | '\u{FFFE}' | '\u{FFFF}'
-        | '\u{E0000}'..='\u{E007F}'
-    )
-}
+mod defang;
+mod invisible;
+
+pub use defang::defang;
+pub use invisible::{UNICODE_VERSION, is_forbidden};
 
 /// Forbidden characters that separate words (line breaks, tabs, other
 /// controls): they become a space rather than vanish, so `a\nb` reads `a b`.
@@ -260,68 +243,40 @@ fn transliterate(c: char) -> &'static str {
     }
 }
 
-/// Neutralise links in user text: `http://` → `hxxp://` (and https, ftp),
-/// the usual "defanged" form security teams read, so a crafted value cannot
-/// become a clickable link in an email or chat message.
-pub fn defang(s: &str) -> String {
-    if !s.contains("://") {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    let mut rest = s;
-    while let Some(pos) = rest.find("://") {
-        let (head, tail) = rest.split_at(pos);
-        let scheme_start = head
-            .char_indices()
-            .rev()
-            .take_while(|(_, c)| c.is_ascii_alphabetic())
-            .last()
-            .map_or(head.len(), |(i, _)| i);
-        let scheme = &head[scheme_start..];
-        let lower = scheme.to_ascii_lowercase();
-        // A suffix match, so `xhttp://` cannot slip a `http://` past a linkifier.
-        let (keep, replaced) = if lower.ends_with("https") {
-            (scheme.len() - 5, "hxxps")
-        } else if lower.ends_with("http") {
-            (scheme.len() - 4, "hxxp")
-        } else if lower.ends_with("ftp") {
-            (scheme.len() - 3, "fxp")
-        } else {
-            (scheme.len(), "")
-        };
-        out.push_str(&head[..scheme_start + keep]);
-        out.push_str(replaced);
-        out.push_str("://");
-        rest = &tail[3..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Characters escaped with a backslash in chat markdown. `.` and `-` are
-/// left alone: they only mean something at the start of a line (lists), user
-/// values never start one, and ARNs, IPs and dates stay readable.
-const MARKDOWN_SPECIAL: &str = "\\`*_{}[]()#+!|~";
-
-/// User text for chat markdown: [`clean`]ed, [`defang`]ed, markdown
-/// metacharacters backslash-escaped, and `<`, `>`, `@` replaced by their
-/// full-width forms (＜ ＞ ＠) so `<!channel>`, `<@U123>`, `<at>` and `@here`
-/// can neither mention nor link anyone in Slack or Teams while staying
-/// readable.
+/// User text for chat: [`clean`]ed, [`defang`]ed, and every character that
+/// Slack's or Teams' markdown (which Amazon Q Developer's `client-markdown`
+/// renders with) would read as markup replaced by its full-width look-alike.
+/// Slack's markdown has no backslash escape (a backslash is shown as typed),
+/// so look-alikes keep user agents and ARNs readable in both clients:
+/// - `<` `>` `&` → `＜` `＞` `＆`: no `<!channel>`, `<@U123>`, `<url|text>`,
+///   `<at>` or `&lt;` entity can mention or link anyone;
+/// - `@` → `＠`: no `@here`;
+/// - `*` `~` `` ` `` → `＊` `～` `｀`: no bold, strike or code;
+/// - `_` at either edge of a word → `＿` (inside a word, as in `OpenJDK_64`,
+///   neither client reads it as italics);
+/// - `(` right after `]` → `（`: no `[text](url)` link in Teams.
 pub fn markdown(s: &str, max_chars: usize) -> String {
     let text = defang(&clean(s, max_chars));
+    let chars: Vec<char> = text.chars().collect();
+    let word = |i: Option<usize>| {
+        i.and_then(|i| chars.get(i))
+            .is_some_and(|c| c.is_alphanumeric())
+    };
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '<' => out.push('\u{FF1C}'),
-            '>' => out.push('\u{FF1E}'),
-            '@' => out.push('\u{FF20}'),
-            c if MARKDOWN_SPECIAL.contains(c) => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
+    for (i, &c) in chars.iter().enumerate() {
+        let c = match c {
+            '<' => '\u{FF1C}',
+            '>' => '\u{FF1E}',
+            '&' => '\u{FF06}',
+            '@' => '\u{FF20}',
+            '*' => '\u{FF0A}',
+            '~' => '\u{FF5E}',
+            '`' => '\u{FF40}',
+            '_' if !word(i.checked_sub(1)) || !word(Some(i + 1)) => '\u{FF3F}',
+            '(' if i > 0 && chars[i - 1] == ']' => '\u{FF08}',
+            c => c,
+        };
+        out.push(c);
     }
     out
 }
@@ -366,6 +321,14 @@ mod tests {
             "abcdef"
         );
         assert_eq!(clean("日本語 🚀", 100), "日本語 🚀");
+        assert_eq!(
+            clean(
+                "a\u{2800}\u{2800}b\u{FE0F}\u{E0100}\u{180B}c\u{600}\u{1D173}\u{E000}",
+                100
+            ),
+            "abc"
+        );
+        assert_eq!(clean("a\u{A0}\u{3000}b", 100), "a b");
         assert_eq!(clean("", 10), "");
     }
 
@@ -391,27 +354,22 @@ mod tests {
     }
 
     #[test]
-    fn defang_breaks_links_only() {
+    fn markdown_neutralises_markup_mentions_and_links_without_backslashes() {
         assert_eq!(
-            defang("see https://evil.example/x"),
-            "see hxxps://evil.example/x"
+            markdown("[click](http://evil) *b* <!channel> @here &lt;", 200),
+            "[click]（hxxp://evil) ＊b＊ ＜!channel＞ ＠here ＆lt;"
         );
         assert_eq!(
-            defang("HTTP://a and ftp://b s3://c"),
-            "hxxp://a and fxp://b s3://c"
+            markdown("_it_ ~s~ `c` a_b OpenJDK_64-Bit_Server_VM", 200),
+            "＿it＿ ～s～ ｀c｀ a_b OpenJDK_64-Bit_Server_VM"
         );
-        assert_eq!(defang("no link"), "no link");
-        assert_eq!(defang("xhttps://a"), "xhxxps://a");
-        assert_eq!(defang("://x"), "://x");
-    }
-
-    #[test]
-    fn markdown_escapes_and_neutralises_mentions() {
         assert_eq!(
-            markdown("[click](http://evil) *b* <!channel> @here", 200),
-            "\\[click\\]\\(hxxp://evil\\) \\*b\\* ＜\\!channel＞ ＠here"
+            markdown(
+                "arn:aws:iam::1:role/My_Role (x) 10.0.0.1 a-b #1 evil.com",
+                200
+            ),
+            "arn:aws:iam::1:role/My_Role (x) 10.0.0.1 a-b #1 evil[.]com"
         );
-        assert_eq!(markdown("10.0.0.1 a-b", 200), "10.0.0.1 a-b");
     }
 
     #[test]

@@ -1,15 +1,17 @@
 //! SMS: at most 140 printable ASCII characters, the essentials first
 //! (severity, what, account, who, source IP), so a cut loses the least.
+//! Phones link host names in messages, so every part is defanged.
 
 use crate::alert::Alert;
 
-use super::sanitize::{ascii_line, ellipsize};
+use super::sanitize::{ascii_line, defang, ellipsize};
 use super::subject::usable;
 
 pub const SMS_MAX: usize = 140;
 
 pub fn sms(alert: &Alert) -> String {
-    let part = |s: Option<&str>, max: usize| s.map(|s| ascii_line(s, max)).filter(|s| usable(s));
+    let part =
+        |s: Option<&str>, max: usize| s.map(|s| defang(&ascii_line(s, max))).filter(|s| usable(s));
     let mut text = alert.rule.severity.label().to_string();
     text.push(':');
     let title = part(Some(&alert.rule.title), 48).or_else(|| part(Some(&alert.rule.id), 48));

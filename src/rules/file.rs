@@ -4,11 +4,21 @@
 //! inside a rule or an override, the rule id, so that a user fixes a file in
 //! one pass.
 
-use serde_json::Value;
+mod accounts;
+mod fields;
+mod names;
+mod patterns;
 
-use super::RuleFileError;
 use super::yaml::{self, Entry, Kind, Node};
+use super::{CheckedPattern, RuleFileError};
+use crate::alert::RequestField;
+#[cfg(test)]
+use crate::aws_ids::is_region;
 use crate::severity::Severity;
+use accounts::{parse_accounts, scope};
+use names::to_kebab_case;
+pub(crate) use names::{did_you_mean, is_kebab_case};
+use patterns::{excludes, pattern};
 
 /// A parsed rule file: rules, account names and overrides, with their lines.
 /// Account names in scopes are not resolved yet (other files may define them).
@@ -28,11 +38,13 @@ pub struct RawRule {
     pub title: String,
     pub description: String,
     pub severity: Severity,
-    pub pattern: Value,
-    pub exclude: Vec<Value>,
+    pub pattern: CheckedPattern,
+    pub exclude: Vec<CheckedPattern>,
     pub runbook: Option<String>,
     pub enabled: bool,
     pub references: Vec<String>,
+    pub fields: Vec<RequestField>,
+    pub tags: Vec<String>,
     pub scope: Option<RawScope>,
 }
 
@@ -62,7 +74,7 @@ pub struct Override {
     pub enabled: Option<bool>,
     pub severity: Option<Severity>,
     /// Added to the rule's own excludes.
-    pub exclude: Vec<Value>,
+    pub exclude: Vec<CheckedPattern>,
     pub scope: Option<RawScope>,
 }
 
@@ -77,6 +89,8 @@ pub(crate) const RULE_KEYS: &[&str] = &[
     "runbook",
     "enabled",
     "references",
+    "fields",
+    "tags",
     "scope",
 ];
 pub(crate) const OVERRIDE_KEYS: &[&str] = &["enabled", "severity", "exclude", "scope"];
@@ -299,6 +313,12 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, ids: &mut Vec<(String, usize)>) -> Opt
     let references = get(entries, "references")
         .map(|n| string_list(ctx, n, "references", rid))
         .unwrap_or_default();
+    let request_fields = get(entries, "fields")
+        .and_then(|n| fields::request_fields(ctx, n, rid))
+        .unwrap_or_default();
+    let tags = get(entries, "tags")
+        .map(|n| fields::tags(ctx, n, rid))
+        .unwrap_or_default();
     let scope = get(entries, "scope").and_then(|n| scope(ctx, n, rid));
 
     if ctx.errors.len() > before {
@@ -315,6 +335,8 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, ids: &mut Vec<(String, usize)>) -> Opt
         runbook,
         enabled,
         references,
+        fields: request_fields,
+        tags,
         scope,
     })
 }
@@ -330,97 +352,6 @@ fn section_entries<'n>(ctx: &mut Ctx, node: &'n Node, what: &str) -> &'n [Entry]
             &[]
         }
     }
-}
-
-fn parse_accounts(ctx: &mut Ctx, node: &Node) -> Vec<AccountDef> {
-    let entries = section_entries(
-        ctx,
-        node,
-        "`accounts` must map names to lists of account ids (e.g. `prod: [\"111122223333\"]`)",
-    );
-    let mut out = Vec::new();
-    for entry in entries {
-        let name = &entry.key;
-        if name.trim().is_empty() {
-            ctx.err(entry.key_line, None, "account name is empty");
-            continue;
-        }
-        if is_account_id(name) {
-            ctx.err(
-                entry.key_line,
-                None,
-                format!(
-                    "account name `{name}` looks like an account id; use a name such as `prod`"
-                ),
-            );
-            continue;
-        }
-        let items: Vec<&Node> = match &entry.value.kind {
-            Kind::Seq(items) => items.iter().collect(),
-            Kind::Str(_) | Kind::Int(_) | Kind::UInt(_) => vec![&entry.value],
-            _ => {
-                ctx.err(
-                    entry.value.line,
-                    None,
-                    format!(
-                        "account `{name}` must be a list of 12-digit account ids, not {}",
-                        entry.value.type_name()
-                    ),
-                );
-                continue;
-            }
-        };
-        if items.is_empty() {
-            ctx.err(
-                entry.value.line,
-                None,
-                format!("account `{name}` lists no account ids"),
-            );
-            continue;
-        }
-        let mut ids = Vec::new();
-        for item in items {
-            match account_id(item) {
-                Ok(id) => ids.push(id),
-                Err(message) => ctx.err(item.line, None, format!("account `{name}`: {message}")),
-            }
-        }
-        out.push(AccountDef {
-            name: name.clone(),
-            line: entry.key_line,
-            ids,
-        });
-    }
-    out
-}
-
-/// A 12-digit account id. Unquoted ids are integers in YAML; they are accepted
-/// when they still have 12 digits (a leading zero would have been lost).
-fn account_id(node: &Node) -> Result<String, String> {
-    let text = match &node.kind {
-        Kind::Str(s) => s.clone(),
-        Kind::Int(i) => i.to_string(),
-        Kind::UInt(u) => u.to_string(),
-        _ => {
-            return Err(format!(
-                "an account id must be a string, not {}",
-                node.type_name()
-            ));
-        }
-    };
-    if is_account_id(&text) {
-        Ok(text)
-    } else if matches!(node.kind, Kind::Int(_) | Kind::UInt(_)) {
-        Err(format!(
-            "`{text}` is not a 12-digit account id; quote ids (\"012345678901\") so leading zeros are kept"
-        ))
-    } else {
-        Err(format!("`{text}` is not a 12-digit account id"))
-    }
-}
-
-pub(crate) fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn parse_overrides(ctx: &mut Ctx, node: &Node) -> Vec<Override> {
@@ -542,260 +473,9 @@ fn severity(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Option<Severity> {
     }
 }
 
-fn excludes(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Vec<Value> {
-    let Kind::Seq(items) = &node.kind else {
-        ctx.err(
-            node.line,
-            rid,
-            format!(
-                "`exclude` must be a list of event patterns, not {}",
-                node.type_name()
-            ),
-        );
-        return Vec::new();
-    };
-    items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, item)| pattern(ctx, item, rid, &format!("exclude[{i}]")))
-        .collect()
-}
-
-/// An event pattern, written as YAML or as a string holding JSON, checked by
-/// the pattern language's own validation.
-fn pattern(ctx: &mut Ctx, node: &Node, rid: Option<&str>, what: &str) -> Option<Value> {
-    let (text, value) = match &node.kind {
-        Kind::Str(text) => match serde_json::from_str::<Value>(text) {
-            Ok(value) => (text.clone(), value),
-            Err(e) => {
-                ctx.err(
-                    node.line,
-                    rid,
-                    format!("`{what}` is a string but not valid JSON: {e}"),
-                );
-                return None;
-            }
-        },
-        _ => (node.to_json_text(), node.to_json()),
-    };
-    match super::validate_pattern(&text) {
-        Ok(()) => Some(value),
-        Err((path, reason)) => {
-            let at = if path.is_empty() {
-                String::new()
-            } else {
-                format!(" at `{path}`")
-            };
-            ctx.err(
-                line_of_path(node, &path),
-                rid,
-                format!("`{what}`{at}: Event pattern is not valid. Reason: {reason}"),
-            );
-            None
-        }
-    }
-}
-
-/// The line of the deepest node of `node` along the dotted `path` (keys may
-/// themselves contain dots, and `$or` branches are searched), so an error points
-/// at the offending field rather than at the start of the pattern.
-fn line_of_path(node: &Node, path: &str) -> usize {
-    fn walk(node: &Node, rest: &str) -> Option<usize> {
-        if rest.is_empty() {
-            return Some(node.line);
-        }
-        match &node.kind {
-            Kind::Map(entries) => entries.iter().find_map(|e| {
-                if e.key == "$or" {
-                    return walk(&e.value, rest);
-                }
-                let after = rest.strip_prefix(e.key.as_str())?;
-                if after.is_empty() {
-                    Some(walk(&e.value, "").unwrap_or(e.key_line))
-                } else {
-                    let after = after.strip_prefix('.')?;
-                    Some(walk(&e.value, after).unwrap_or(e.key_line))
-                }
-            }),
-            Kind::Seq(items) => items.iter().find_map(|item| walk(item, rest)),
-            _ => None,
-        }
-    }
-    walk(node, path).unwrap_or(node.line)
-}
-
-fn scope(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Option<RawScope> {
-    let Kind::Map(entries) = &node.kind else {
-        ctx.err(
-            node.line,
-            rid,
-            format!(
-                "`scope` must be a mapping with `accounts` and/or `regions`, not {}",
-                node.type_name()
-            ),
-        );
-        return None;
-    };
-    ctx.unknown_keys(entries, SCOPE_KEYS, "a scope", rid);
-    let accounts = get(entries, "accounts").map(|n| {
-        let items: Vec<&Node> = match &n.kind {
-            Kind::Seq(items) => items.iter().collect(),
-            _ => vec![n],
-        };
-        items
-            .into_iter()
-            .filter_map(|item| match &item.kind {
-                Kind::Str(s) => Some((s.clone(), item.line)),
-                Kind::Int(_) | Kind::UInt(_) => match account_id(item) {
-                    Ok(id) => Some((id, item.line)),
-                    Err(message) => {
-                        ctx.err(item.line, rid, format!("scope: {message}"));
-                        None
-                    }
-                },
-                _ => {
-                    ctx.err(
-                        item.line,
-                        rid,
-                        format!(
-                            "scope accounts are account ids or names, not {}",
-                            item.type_name()
-                        ),
-                    );
-                    None
-                }
-            })
-            .collect()
-    });
-    let regions = get(entries, "regions").map(|n| {
-        let list = match &n.kind {
-            Kind::Str(s) => vec![s.clone()],
-            _ => string_list(ctx, n, "regions", rid),
-        };
-        for region in &list {
-            if !is_region(region) {
-                ctx.err(
-                    n.line,
-                    rid,
-                    format!("`{region}` is not an AWS region name (e.g. `eu-west-1`)"),
-                );
-            }
-        }
-        list
-    });
-    let scope = RawScope {
-        line: node.line,
-        accounts,
-        regions,
-    };
-    ctx.scopes.push((rid.map(str::to_string), scope.clone()));
-    Some(scope)
-}
-
-/// `us-east-1`, `us-gov-west-1`, `ap-southeast-5`: lower-case words and a number,
-/// dash-separated. A typo such as `us-east1` would otherwise silence a rule.
-fn is_region(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts
-            .last()
-            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-}
-
-pub(crate) fn is_kebab_case(id: &str) -> bool {
-    id.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
-        && id.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-}
-
-fn to_kebab_case(id: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in id.chars() {
-        if c.is_ascii_alphanumeric() {
-            if c.is_ascii_uppercase() && prev_lower && !out.ends_with('-') {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-            prev_lower = false;
-        }
-    }
-    let trimmed = out
-        .trim_matches('-')
-        .trim_start_matches(|c: char| c.is_ascii_digit());
-    if trimmed.is_empty() {
-        "my-rule".to_string()
-    } else {
-        trimmed.trim_start_matches('-').to_string()
-    }
-}
-
-/// The closest candidate within a small edit distance, for "did you mean".
-pub(crate) fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).clamp(1, 3);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(row[j + 1])
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kebab_case_ids() {
-        for ok in ["vpc-change", "a", "cis-4-3", "s3-bucket-policy-change"] {
-            assert!(is_kebab_case(ok), "{ok}");
-        }
-        for bad in [
-            "VpcChange",
-            "vpc_change",
-            "-vpc",
-            "vpc-",
-            "vpc--change",
-            "4-3",
-            "",
-        ] {
-            assert!(!is_kebab_case(bad), "{bad}");
-        }
-        assert_eq!(to_kebab_case("VpcChange"), "vpc-change");
-        assert_eq!(to_kebab_case("my_rule"), "my-rule");
-    }
 
     #[test]
     fn regions_and_suggestions() {

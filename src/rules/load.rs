@@ -4,8 +4,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::file::{self, RawScope, did_you_mean, is_account_id};
-use super::{BUILTIN_FILE, LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope, Settings};
+use super::file::{self, RawScope, did_you_mean};
+use super::{
+    CheckedPatterns, LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope, Settings,
+};
+use crate::aws_ids::is_account_id;
 
 /// Load the built-in pack (if `options.builtin`) and `options.files`, in order.
 pub fn load(options: &LoadOptions) -> Result<RuleConfig, Vec<RuleFileError>> {
@@ -47,7 +50,11 @@ pub fn load_sources(
 ) -> Result<RuleConfig, Vec<RuleFileError>> {
     let mut parsed = Vec::new();
     if builtin {
-        parsed.push(file::parse(BUILTIN_FILE, super::builtin_source()));
+        parsed.extend(
+            super::builtin_sources()
+                .iter()
+                .map(|(name, text)| file::parse(name, text)),
+        );
     }
     for (name, text) in sources {
         parsed.push(file::parse(name, text));
@@ -118,7 +125,7 @@ pub fn load_sources(
         for (id, line) in &p.ids {
             match first_seen.get(id) {
                 Some((f, l)) => {
-                    let hint = if f == BUILTIN_FILE {
+                    let hint = if super::is_builtin_file(f) {
                         "; to change a built-in rule use `overrides:`, or disable it and give your copy a new id"
                     } else {
                         ""
@@ -140,10 +147,15 @@ pub fn load_sources(
     }
 
     let mut rules: Vec<Rule> = Vec::new();
+    let mut checked = CheckedPatterns::default();
     for p in &parsed {
         for raw in &p.file.rules {
             if rules.iter().any(|r| r.id == raw.id) {
                 continue;
+            }
+            checked.insert(&raw.id, raw.pattern.clone());
+            for x in &raw.exclude {
+                checked.add_exclude(&raw.id, x.clone());
             }
             let scope = match &raw.scope {
                 // Unknown names were reported above.
@@ -155,11 +167,13 @@ pub fn load_sources(
                 title: raw.title.clone(),
                 description: raw.description.clone(),
                 severity: raw.severity,
-                pattern: raw.pattern.clone(),
-                exclude: raw.exclude.clone(),
+                pattern: raw.pattern.value.clone(),
+                exclude: raw.exclude.iter().map(|x| x.value.clone()).collect(),
                 runbook: raw.runbook.clone(),
                 enabled: raw.enabled,
                 references: raw.references.clone(),
+                fields: raw.fields.clone(),
+                tags: raw.tags.clone(),
                 scope,
                 origin: Origin {
                     file: p.file.name.clone(),
@@ -194,7 +208,11 @@ pub fn load_sources(
             if let Some(severity) = over.severity {
                 rule.severity = severity;
             }
-            rule.exclude.extend(over.exclude.iter().cloned());
+            rule.exclude
+                .extend(over.exclude.iter().map(|x| x.value.clone()));
+            for x in &over.exclude {
+                checked.add_exclude(&rule.id, x.clone());
+            }
             if let Some(s) = &over.scope {
                 let base = std::mem::take(&mut rule.scope);
                 rule.scope = resolve_scope(s, &accounts, base, |_, _| {});
@@ -206,6 +224,7 @@ pub fn load_sources(
         Ok(RuleConfig {
             rules,
             settings: Settings { accounts },
+            checked,
         })
     } else {
         errors.sort_by_key(|(i, e)| (*i, e.line));

@@ -129,7 +129,7 @@ impl Node {
 
 /// Parse one YAML document (JSON is YAML). An empty text is a null document.
 pub fn parse(text: &str) -> Result<Node, Vec<SyntaxError>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = crate::input::strip_bom_str(text);
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     if let Err(err) = parser.load(&mut builder, true) {

@@ -10,9 +10,9 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use cloudtrail_alerts::engine::Engine;
-use cloudtrail_alerts::render::Destination;
 use cloudtrail_alerts::replay::{self, Batch, Options, Progress, Silent};
 use cloudtrail_alerts::report::{self, Report};
+use cloudtrail_alerts::routing::{Destination, Router};
 use cloudtrail_alerts::severity::Severity;
 use cloudtrail_alerts::source::time::{Day, End, parse_bound};
 use cloudtrail_alerts::source::{self, Filter, SourceError, SourceSpec};
@@ -97,7 +97,7 @@ pub fn run(mut args: ReplayArgs) -> u8 {
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1),
-        destinations,
+        router: Router::new(destinations),
     };
 
     let (batches, problems) = batches(&args.sources, &options.filter, args.max_gets);

@@ -1,0 +1,90 @@
+//! Event patterns in a rule file (`pattern:` and `exclude:`), checked by the
+//! pattern language's own validation, errors pointing at the offending line.
+
+use serde_json::Value;
+
+use super::Ctx;
+use crate::rules::CheckedPattern;
+use crate::rules::yaml::{Kind, Node};
+
+pub(super) fn excludes(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Vec<CheckedPattern> {
+    let Kind::Seq(items) = &node.kind else {
+        ctx.err(
+            node.line,
+            rid,
+            format!(
+                "`exclude` must be a list of event patterns, not {}",
+                node.type_name()
+            ),
+        );
+        return Vec::new();
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| pattern(ctx, item, rid, &format!("exclude[{i}]")))
+        .collect()
+}
+
+/// An event pattern, written as YAML or as a string holding JSON, checked by
+/// the pattern language's own validation.
+pub(super) fn pattern(
+    ctx: &mut Ctx,
+    node: &Node,
+    rid: Option<&str>,
+    what: &str,
+) -> Option<CheckedPattern> {
+    let (text, value) = match &node.kind {
+        Kind::Str(text) => match serde_json::from_str::<Value>(text) {
+            Ok(value) => (text.clone(), value),
+            Err(e) => {
+                ctx.err(
+                    node.line,
+                    rid,
+                    format!("`{what}` is a string but not valid JSON: {e}"),
+                );
+                return None;
+            }
+        },
+        _ => (node.to_json_text(), node.to_json()),
+    };
+    match crate::rules::validate_pattern(&text) {
+        Ok(parsed) => Some(CheckedPattern { value, parsed }),
+        Err(error) => {
+            ctx.err(
+                line_of_path(node, &error.path),
+                rid,
+                error.in_field(&format!("`{what}`")).to_string(),
+            );
+            None
+        }
+    }
+}
+
+/// The line of the deepest node of `node` along the dotted `path` (keys may
+/// themselves contain dots, and `$or` branches are searched), so an error points
+/// at the offending field rather than at the start of the pattern.
+fn line_of_path(node: &Node, path: &str) -> usize {
+    fn walk(node: &Node, rest: &str) -> Option<usize> {
+        if rest.is_empty() {
+            return Some(node.line);
+        }
+        match &node.kind {
+            Kind::Map(entries) => entries.iter().find_map(|e| {
+                if e.key == "$or" {
+                    return walk(&e.value, rest);
+                }
+                let after = rest.strip_prefix(e.key.as_str())?;
+                if after.is_empty() {
+                    Some(walk(&e.value, "").unwrap_or(e.key_line))
+                } else {
+                    let after = after.strip_prefix('.')?;
+                    Some(walk(&e.value, after).unwrap_or(e.key_line))
+                }
+            }),
+            Kind::Seq(items) => items.iter().find_map(|item| walk(item, rest)),
+            _ => None,
+        }
+    }
+    walk(node, path).unwrap_or(node.line)
+}
