@@ -48,8 +48,10 @@ check: ## formatting and lints, with and without the Lambda feature
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --no-default-features --all-targets -- -D warnings
+	# The tests turn on `s3` (see Cargo.toml); lint the library and the CLI without it too.
+	cargo clippy --no-default-features -- -D warnings
 
-unit: ## unit, integration and CLI tests (starts a local SNS where needed)
+unit: ## unit, integration and CLI tests (starts a local SNS and S3 where needed)
 	if command -v cargo-nextest >/dev/null; then cargo nextest run --no-fail-fast; else cargo test --no-fail-fast; fi
 
 invoke: ## dry run of the CLI on one event: make invoke EVENT=events/vpc-create.json

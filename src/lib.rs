@@ -9,6 +9,9 @@
 //! email, SMS, chat, JSON, digest for one destination) → `publish` (SNS).
 //! `pattern` is the EventBridge pattern language itself and `rules` the rule
 //! files, settings and the built-in pack. `engine` ties the pure steps together.
+//! `source` finds the files of an archive (directory trees, S3 prefixes in
+//! CloudTrail's layout), `replay` runs an archive through the engine on every
+//! core, and `report` sums up what a replay found.
 //! `config` reads the function's environment and `metrics` writes its metrics;
 //! both build without the `lambda` feature, so the CLI shares them.
 //! `handler` (one invocation) and `publish` (the SNS client) need the AWS SDK.
@@ -27,10 +30,13 @@ pub mod metrics;
 pub mod pattern;
 pub mod prefilter;
 pub mod render;
+pub mod replay;
+pub mod report;
 pub mod routing;
 pub mod rule_test;
 pub mod rules;
 pub mod severity;
+pub mod source;
 pub mod state;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

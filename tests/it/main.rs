@@ -9,6 +9,7 @@ mod builtin_selection;
 mod cli_commands;
 mod cli_evaluate;
 mod cli_no_panic;
+mod cli_replay;
 mod cli_state;
 mod cli_test_command;
 mod docs_rule_tables;
@@ -34,6 +35,8 @@ mod render_golden;
 mod render_hostile;
 mod render_props;
 mod render_schema;
+#[cfg(feature = "s3")]
+mod replay_s3;
 mod rules_fuzz;
 mod rules_loading;
 mod scan_cases;

@@ -5,6 +5,7 @@ pub mod golden;
 #[cfg(feature = "lambda")]
 pub mod moto;
 pub mod render;
+pub mod replay;
 #[cfg(feature = "lambda")]
 pub mod runtime_api;
 pub mod samples;
