@@ -10,6 +10,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use cloudtrail_alerts::cli;
+#[path = "cli/commands.rs"]
+mod commands;
+#[path = "cli/render.rs"]
+mod render_cmd;
 #[path = "cli/replay.rs"]
 mod replay;
 
@@ -312,7 +316,8 @@ fn main() -> ExitCode {
                             }
                             continue;
                         };
-                        let (digests, recorded) = replay.record(&policy_of(engine, alert), alert);
+                        let (digests, recorded) =
+                            replay.record(&render_cmd::policy_of(engine, alert), alert);
                         for d in &digests {
                             print_digest(out, d)?;
                         }
@@ -366,9 +371,9 @@ fn main() -> ExitCode {
                     sms_min_severity.map(|s| s.as_str().to_string()),
                 ),
             ];
-            match render_router(flags) {
+            match render_cmd::render_router(flags) {
                 Ok(router) => with_engine(&rules, |engine| {
-                    render_requests(engine, &router, &inputs, limits.limits(), no_state)
+                    render_cmd::render_requests(engine, &router, &inputs, limits.limits(), no_state)
                 }),
                 Err(message) => {
                     eprintln!("cloudtrail-alerts: {message}");
@@ -380,118 +385,18 @@ fn main() -> ExitCode {
         Command::TestEventPattern {
             event_pattern,
             event,
-        } => test_pattern(&event_pattern, &event),
-        Command::Validate { files, strict } => validate(&files, strict),
-        Command::Prefilter { rules } => prefilter(&rules),
-        Command::Test { rules, fixtures } => run_tests(&rules, fixtures),
+        } => commands::test_pattern(&event_pattern, &event),
+        Command::Validate { files, strict } => commands::validate(&files, strict),
+        Command::Prefilter { rules } => commands::prefilter(&rules),
+        Command::Test { rules, fixtures } => commands::run_tests(&rules, fixtures),
         Command::Rules {
             rules,
             all: _,
             format: RulesFormat::Markdown,
-        } => rules_markdown(&rules),
-        Command::Rules { rules, all, .. } => list_rules(&rules, all),
+        } => commands::rules_markdown(&rules),
+        Command::Rules { rules, all, .. } => commands::list_rules(&rules, all),
     };
     ExitCode::from(code)
-}
-
-/// The main topic `render` uses when neither `--topic-arn` nor ALERT_TOPIC_ARN names one.
-const PREVIEW_TOPIC_ARN: &str = "arn:aws:sns:us-east-1:111122223333:cloudtrail-alerts";
-
-/// The function's routing, from its environment variables with `flags`
-/// (variable, value given on the command line) taking precedence.
-fn render_router<const N: usize>(flags: [(&str, Option<String>); N]) -> Result<Router, String> {
-    let mut vars: Vec<(String, String)> = ROUTING_VARIABLES
-        .iter()
-        .filter_map(|name| Some((name.to_string(), std::env::var(name).ok()?)))
-        .collect();
-    for (name, value) in flags {
-        if let Some(value) = value {
-            vars.retain(|(k, _)| k != name);
-            vars.push((name.to_string(), value));
-        }
-    }
-    if !vars
-        .iter()
-        .any(|(k, v)| k == "ALERT_TOPIC_ARN" && !v.trim().is_empty())
-    {
-        vars.retain(|(k, _)| k != "ALERT_TOPIC_ARN");
-        vars.push(("ALERT_TOPIC_ARN".to_string(), PREVIEW_TOPIC_ARN.to_string()));
-    }
-    routing_from_vars(vars).map_err(|e| e.to_string())
-}
-
-/// Colour only for a person at a terminal: `--format text > report.txt` or
-/// `| grep` must not get escape codes. `NO_COLOR` turns it off everywhere.
-/// The delivery settings of the rule that raised `alert`.
-fn policy_of(engine: &Engine, alert: &cloudtrail_alerts::alert::Alert) -> Policy {
-    engine
-        .config()
-        .rules
-        .iter()
-        .find(|r| r.id == alert.rule.id)
-        .map(|r| r.delivery.clone())
-        .unwrap_or_default()
-}
-
-/// `render`: the Publish requests the function would send, digests
-/// included (unless `no_state`), one JSON line each.
-fn render_requests(
-    engine: &Engine,
-    router: &Router,
-    inputs: &[PathBuf],
-    limits: input::Limits,
-    no_state: bool,
-) -> u8 {
-    let replay = RefCell::new((!no_state).then(Replay::new));
-    let print = |out: &mut dyn Write, request: &render::PublishRequest| -> io::Result<()> {
-        let line = serde_json::to_string(request).map_err(io::Error::other)?;
-        writeln!(out, "{line}")
-    };
-    let digest_requests = |out: &mut dyn Write, d: &Digest| -> io::Result<()> {
-        for dest in router
-            .destinations()
-            .iter()
-            .filter(|x| x.min_severity <= d.subject.severity)
-        {
-            print(out, &digest::request(d, &dest.name, &dest.topic_arn))?;
-        }
-        Ok(())
-    };
-    let emit = |out: &mut dyn Write, evaluation: &Evaluation, _: &Document| {
-        for alert in &evaluation.alerts {
-            let policy = policy_of(engine, alert);
-            if let Some(replay) = replay.borrow_mut().as_mut() {
-                let (digests, recorded) = replay.record(&policy, alert);
-                for d in &digests {
-                    digest_requests(out, d)?;
-                }
-                if let Some(t) = &recorded.threshold {
-                    digest_requests(out, t)?;
-                    continue;
-                }
-                if recorded.delivery != Delivery::Sent {
-                    continue;
-                }
-            }
-            let grouping = policy.grouping.filter(|_| !no_state);
-            for mut request in router.publish_requests(alert) {
-                if let Some(g) = &grouping {
-                    digest::thread_request(&mut request, &decide::key_for(alert, g));
-                }
-                print(out, &request)?;
-            }
-        }
-        Ok(())
-    };
-    let finish = |out: &mut dyn Write| {
-        if let Some(replay) = replay.borrow_mut().as_mut() {
-            for d in replay.finish() {
-                digest_requests(out, &d)?;
-            }
-        }
-        Ok(())
-    };
-    evaluate(engine, inputs, limits, emit, finish)
 }
 
 fn use_color() -> bool {
@@ -632,248 +537,5 @@ fn stdout_failed(err: &io::Error) -> u8 {
     } else {
         eprintln!("cloudtrail-alerts: writing output: {err}");
         EXIT_INPUT
-    }
-}
-
-/// Print one line and exit with `code`; `println!` would panic on a closed pipe.
-fn print_line(line: &dyn std::fmt::Display, code: u8) -> u8 {
-    match writeln!(io::stdout().lock(), "{line}") {
-        Ok(()) => code,
-        Err(err) => stdout_failed(&err),
-    }
-}
-
-/// `--event-pattern` and `--event` take JSON text or `file://PATH`, as the AWS CLI does.
-fn read_argument(value: &str, what: &str) -> Result<String, String> {
-    match value.strip_prefix("file://") {
-        Some(path) => std::fs::read_to_string(Path::new(path))
-            .map_err(|err| format!("cannot read {what} file {path}: {err}")),
-        None => Ok(value.to_string()),
-    }
-}
-
-fn test_pattern(pattern: &str, event: &str) -> u8 {
-    let (pattern, event) = match (
-        read_argument(pattern, "--event-pattern"),
-        read_argument(event, "--event"),
-    ) {
-        (Ok(p), Ok(e)) => (p, e),
-        (Err(err), _) | (_, Err(err)) => {
-            eprintln!("cloudtrail-alerts: {err}");
-            return EXIT_USAGE;
-        }
-    };
-    match test_event_pattern(&pattern, &event) {
-        Ok(result) => print_line(&serde_json::json!({ "Result": result }), EXIT_OK),
-        Err(err @ TestPatternError::InvalidPattern(_))
-        | Err(err @ TestPatternError::InvalidEvent) => {
-            eprintln!("{err}");
-            EXIT_USAGE
-        }
-    }
-}
-
-fn validate(files: &[PathBuf], strict: bool) -> u8 {
-    let options = LoadOptions {
-        files: files.to_vec(),
-        builtin: true.into(),
-    };
-    match Engine::load(&options) {
-        Ok(engine) => {
-            let config = engine.config();
-            let checked = if files.is_empty() {
-                "built-in pack".to_string()
-            } else {
-                files
-                    .iter()
-                    .map(|f| f.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let warnings = match cli::validate_warnings(config) {
-                Ok(warnings) => warnings,
-                Err(errors) => return report_rule_errors(&errors),
-            };
-            for warning in &warnings {
-                eprintln!("{warning}");
-            }
-            if strict && !warnings.is_empty() {
-                eprintln!(
-                    "cloudtrail-alerts: {} warning{} (--strict)",
-                    warnings.len(),
-                    if warnings.len() == 1 { "" } else { "s" }
-                );
-                return EXIT_USAGE;
-            }
-            let line = format!(
-                "{checked}: OK ({} rules, {} enabled{})",
-                config.rules.len(),
-                config.rules.iter().filter(|r| r.enabled).count(),
-                match warnings.len() {
-                    0 => String::new(),
-                    1 => ", 1 warning".to_string(),
-                    n => format!(", {n} warnings"),
-                }
-            );
-            print_line(&line, EXIT_OK)
-        }
-        Err(err) => {
-            for problem in &err.problems {
-                eprintln!("{problem}");
-            }
-            eprintln!(
-                "cloudtrail-alerts: {} problem{} found",
-                err.problems.len(),
-                if err.problems.len() == 1 { "" } else { "s" }
-            );
-            EXIT_USAGE
-        }
-    }
-}
-
-fn report_rule_errors(errors: &[rules::RuleFileError]) -> u8 {
-    for err in errors {
-        eprintln!("{err}");
-    }
-    EXIT_USAGE
-}
-
-fn prefilter(args: &RuleArgs) -> u8 {
-    let config = match rules::load(&args.options()) {
-        Ok(config) => config,
-        Err(errors) => return report_rule_errors(&errors),
-    };
-    let report = cli::prefilter_report(&config);
-    for note in &report.notes {
-        eprintln!("{note}");
-    }
-    let text = serde_json::to_string_pretty(&report.pattern).unwrap_or_default();
-    let code = if report.too_large() {
-        eprintln!(
-            "cloudtrail-alerts: the pattern is {} characters, over EventBridge's limit of {} \
-             (raise the \"Event pattern size\" quota, or name fewer read-only calls)",
-            report.size(),
-            cloudtrail_alerts::prefilter::PATTERN_SIZE_LIMIT
-        );
-        EXIT_INPUT
-    } else {
-        EXIT_OK
-    };
-    print_line(&text, code)
-}
-
-fn run_tests(args: &RuleArgs, fixtures: Option<PathBuf>) -> u8 {
-    let fixtures = match fixtures {
-        Some(dir) if !dir.is_dir() => {
-            eprintln!(
-                "cloudtrail-alerts: --fixtures {}: not a directory",
-                dir.display()
-            );
-            return EXIT_USAGE;
-        }
-        Some(dir) => Some(dir),
-        None => Some(PathBuf::from("tests/fixtures")).filter(|d| d.is_dir()),
-    };
-    with_engine(args, |engine| {
-        let config = engine.config();
-        let builtin = config
-            .rules
-            .iter()
-            .any(|r| rules::is_builtin_file(&r.origin.file));
-        if builtin && fixtures.is_none() {
-            eprintln!(
-                "cloudtrail-alerts: no tests/fixtures here: the built-in rules' fixtures are not run \
-                 (run from a source checkout or pass --fixtures DIR)"
-            );
-        }
-        let cases = rule_test::cases(config, fixtures.as_deref());
-        let outcomes: Vec<_> = cases.iter().map(|c| rule_test::run(engine, c)).collect();
-        let failed = outcomes.iter().filter(|o| !o.passed).count();
-        let stdout = io::stdout();
-        let mut out = BufWriter::new(stdout.lock());
-        let w = |f: fn(&rule_test::Outcome) -> usize, min: usize| {
-            outcomes.iter().map(f).max().unwrap_or(0).max(min)
-        };
-        let (rw, tw, ew) = (
-            w(|o| o.rule_id.len(), 4),
-            w(|o| o.test.len(), 4),
-            w(|o| o.expected.len(), 8),
-        );
-        let mut write = || -> io::Result<()> {
-            writeln!(
-                out,
-                "{:6}{:rw$}  {:tw$}  {:ew$}  GOT",
-                "", "RULE", "TEST", "EXPECTED"
-            )?;
-            for o in &outcomes {
-                let mark = if o.passed { "PASS" } else { "FAIL" };
-                writeln!(
-                    out,
-                    "{mark:6}{:rw$}  {:tw$}  {:ew$}  {}",
-                    o.rule_id, o.test, o.expected, o.got
-                )?;
-            }
-            writeln!(
-                out,
-                "{} tests: {} passed, {failed} failed",
-                outcomes.len(),
-                outcomes.len() - failed
-            )?;
-            out.flush()
-        };
-        match write() {
-            Ok(()) if failed > 0 => EXIT_INPUT,
-            Ok(()) => EXIT_OK,
-            Err(err) => stdout_failed(&err),
-        }
-    })
-}
-
-fn rules_markdown(args: &RuleArgs) -> u8 {
-    match rules::load(&args.options()) {
-        Ok(config) => {
-            let text = format!(
-                "{}\n{}\n{}",
-                cli::TABLES_BEGIN,
-                cli::rules_markdown(&config),
-                cli::TABLES_END
-            );
-            print_line(&text, EXIT_OK)
-        }
-        Err(errors) => report_rule_errors(&errors),
-    }
-}
-
-fn list_rules(args: &RuleArgs, all: bool) -> u8 {
-    let config = match rules::load(&args.options()) {
-        Ok(config) => config,
-        Err(errors) => {
-            for err in &errors {
-                eprintln!("{err}");
-            }
-            return EXIT_USAGE;
-        }
-    };
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let width = config.rules.iter().map(|r| r.id.len()).max().unwrap_or(2);
-    let mut write = || -> io::Result<()> {
-        for rule in config.rules.iter().filter(|r| all || r.enabled) {
-            writeln!(
-                out,
-                "{:width$}  {:8}  {}  ({}:{}){}",
-                rule.id,
-                rule.severity.as_str(),
-                rule.title,
-                rule.origin.file,
-                rule.origin.line,
-                if rule.enabled { "" } else { "  [disabled]" },
-            )?;
-        }
-        out.flush()
-    };
-    match write() {
-        Ok(()) => EXIT_OK,
-        Err(err) => stdout_failed(&err),
     }
 }
