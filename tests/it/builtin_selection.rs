@@ -109,3 +109,24 @@ fn the_cli_takes_a_selection() {
     assert!(bad.stderr.contains("names `nope-not-a-rule`"), "{bad:?}");
     run(&["rules", "--builtin", "all", "--no-builtin"]).assert_code(2);
 }
+
+/// `--builtin cis` is how a team asks for the CIS AWS Foundations
+/// monitoring controls: every rule that cites a CIS control carries the tag,
+/// and only those.
+#[test]
+fn the_cis_tag_selects_exactly_the_rules_citing_cis_controls() {
+    let all = load("all");
+    let citing: BTreeSet<String> = all
+        .rules
+        .iter()
+        .filter(|r| {
+            r.references
+                .iter()
+                .any(|x| x.starts_with("CIS AWS Foundations"))
+        })
+        .map(|r| r.id.clone())
+        .collect();
+    assert!(citing.contains("root-account-usage"), "{citing:?}");
+    assert!(citing.len() >= 20, "{citing:?}");
+    assert_eq!(enabled(&load("cis")), citing);
+}
