@@ -48,6 +48,7 @@ mod state_dynamodb;
 mod state_handler;
 #[cfg(feature = "lambda")]
 mod state_lambda_binary;
+mod template_params;
 
 /// Without the `lambda` feature the function's tests (the `lambda_*`
 /// modules) are not built, and a green run would hide that they never ran.
