@@ -205,7 +205,7 @@ fn failed(record: &Value) -> bool {
 }
 
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,9 @@
 //! Every value from the event goes through [`markdown`]: one line, defanged,
 //! markup characters replaced by full-width look-alikes so no mention
 //! (`<!channel>`, `<@U123>`, `@here`), link or formatting can be forged. Rule
-//! text is treated the same way. The severity, event id, rule and CloudTrail
+//! text gets the same markup treatment; its description and runbook are not
+//! defanged (as in the email): their author wrote them, and a runbook's links
+//! should open. The severity, event id, rule and CloudTrail
 //! link lines are always in the description; the others share what room is
 //! left.
 
@@ -13,7 +15,7 @@ use serde_json::{Value, json};
 
 use crate::alert::Alert;
 
-use super::sanitize::{ellipsize, escape_json_output, markdown};
+use super::sanitize::{ellipsize, escape_json_output, markdown, rule_markdown};
 use super::{event_time, is_insight, result_text, token};
 
 /// Slack shows at most 3,000 characters of a text section; stay below
@@ -162,7 +164,7 @@ fn document(alert: &Alert) -> Value {
     if let Some(link) = alert.console_link() {
         lines.push(Line::required(format!("*CloudTrail:* {link}")));
     }
-    let about = markdown(&rule.description, 600);
+    let about = rule_markdown(&rule.description, 600);
     if !about.is_empty() {
         lines.push(Line::optional(format!("\n{about}")));
     }
@@ -173,7 +175,7 @@ fn document(alert: &Alert) -> Value {
         .as_deref()
         .unwrap_or("")
         .lines()
-        .map(|l| markdown(l, 300))
+        .map(|l| rule_markdown(l, 300))
         .filter(|l| !l.is_empty())
         .take(NEXT_STEPS_MAX)
         .collect();
@@ -236,4 +238,45 @@ fn document(alert: &Alert) -> Value {
         doc["id"] = json!(id);
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::testing::{build_with, rule};
+
+    #[test]
+    fn rule_text_keeps_its_links_while_event_values_are_defanged() {
+        let mut r = rule();
+        r.description = "See docs/rules.md before <!channel> *panics*.".into();
+        r.runbook = Some(
+            "1. Read https://wiki.example.com/runbooks/sg\n2. Check requestParameters.groupId"
+                .into(),
+        );
+        let alert = build_with(
+            &r,
+            serde_json::json!({"detail": {
+                "eventName": "AuthorizeSecurityGroupIngress",
+                "userAgent": "curl (+https://evil.example.com/x)"
+            }}),
+        );
+        let doc: Value = serde_json::from_str(&chat(&alert)).expect("chat is JSON");
+        let content = &doc["content"];
+        assert_eq!(
+            content["nextSteps"],
+            serde_json::json!([
+                "1. Read https://wiki.example.com/runbooks/sg",
+                "2. Check requestParameters.groupId"
+            ])
+        );
+        let description = content["description"].as_str().expect("description");
+        assert!(
+            description.contains("See docs/rules.md before ＜!channel＞ ＊panics＊."),
+            "{description}"
+        );
+        assert!(
+            description.contains("hxxps://evil[.]example[.]com/x"),
+            "{description}"
+        );
+    }
 }

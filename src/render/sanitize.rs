@@ -256,7 +256,18 @@ fn transliterate(c: char) -> &'static str {
 ///   neither client reads it as italics);
 /// - `(` right after `]` → `（`: no `[text](url)` link in Teams.
 pub fn markdown(s: &str, max_chars: usize) -> String {
-    let text = defang(&clean(s, max_chars));
+    neutralise_markup(&defang(&clean(s, max_chars)))
+}
+
+/// [`markdown`] for the rule's own prose (description, runbook): the
+/// rule's author wrote it, so its links stay clickable and field names such
+/// as `requestParameters.vpcId` stay readable; mentions and markup are still
+/// neutralised.
+pub fn rule_markdown(s: &str, max_chars: usize) -> String {
+    neutralise_markup(&clean(s, max_chars))
+}
+
+fn neutralise_markup(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let word = |i: Option<usize>| {
         i.and_then(|i| chars.get(i))

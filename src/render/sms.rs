@@ -36,5 +36,34 @@ pub fn sms(alert: &Alert) -> String {
     if let Some(ip) = part(alert.source_ip.as_deref(), 39) {
         text.push_str(&format!(" from {ip}"));
     }
-    ellipsize(&text, SMS_MAX)
+    fit_defanged(&text)
+}
+
+/// The text cut to [`SMS_MAX`], defanged again: a cut can turn a part that
+/// was no host name (`evil.exampleA0a`) into one (`evil.example...`).
+fn fit_defanged(text: &str) -> String {
+    let mut budget = SMS_MAX;
+    loop {
+        let out = defang(&ellipsize(text, budget));
+        let over = out.chars().count().saturating_sub(SMS_MAX);
+        if over == 0 || budget <= over {
+            return out;
+        }
+        budget -= over;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_that_makes_a_host_name_is_defanged() {
+        let long = format!("x{} evil.exampleA0a", "y".repeat(SMS_MAX - 14));
+        assert_eq!(defang(&long), long, "not a host name before the cut");
+        let out = fit_defanged(&long);
+        assert!(out.chars().count() <= SMS_MAX, "{out}");
+        assert!(out.contains("evil[.]ex..."), "{out}");
+        assert!(!out.contains("evil.ex"), "{out}");
+    }
 }
