@@ -1,0 +1,92 @@
+//! Where a rule's settings come from, recorded while the files are loaded and
+//! merged, so that `rules` and explanations can name the file and line that
+//! set a severity, turned a rule off or added an exclude.
+
+use std::fmt;
+
+use super::{Origin, Override};
+
+/// What set a rule's settings, where it was not the rule's own entry alone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// The last override that set the severity; `None`: the rule's entry.
+    pub severity: Option<Origin>,
+    /// What decided whether the rule is on.
+    pub enabled: EnabledBy,
+    /// Where each exclude was written, in the order of `Rule::exclude`.
+    pub excludes: Vec<Origin>,
+    /// The last override that changed the scope; `None`: the rule's entry.
+    pub scope: Option<Origin>,
+    /// The last override that changed mode, dedup or threshold.
+    pub delivery: Option<Origin>,
+}
+
+impl Provenance {
+    /// Note what the override at `here` (in `file`) changes; called before
+    /// it is applied, in file order, so the last one wins as it does.
+    pub(crate) fn record(&mut self, over: &Override, here: &Origin, file: &str) {
+        if over.severity.is_some() {
+            self.severity = Some(here.clone());
+        }
+        if over.enabled.is_some() {
+            self.enabled = EnabledBy::Override(here.clone());
+        }
+        self.excludes.extend(over.exclude.iter().map(|x| Origin {
+            file: file.to_string(),
+            line: x.line,
+        }));
+        if over.scope.is_some() {
+            self.scope = Some(here.clone());
+        }
+        if over.delivery.mode.is_some() || over.delivery.grouping.is_some() {
+            self.delivery = Some(here.clone());
+        }
+    }
+}
+
+/// What decided whether a rule is on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum EnabledBy {
+    /// The rule's own entry: its `enabled:` as written, on when absent.
+    #[default]
+    Entry,
+    /// The built-in rule selection (`--builtin`, `BUILTIN_RULES`), as given.
+    Selection(String),
+    /// An override's `enabled:`.
+    Override(Origin),
+    /// A setting of the deployed function, e.g. `DISABLED_RULES`.
+    Setting(String),
+}
+
+impl EnabledBy {
+    /// A short phrase for `enabled` (the rule's current state), e.g.
+    /// `opt-in (builtin/identity.yaml:40)` or `override my.yaml:3`.
+    pub fn describe(&self, enabled: bool, origin: &Origin) -> String {
+        match self {
+            EnabledBy::Entry if enabled => format!("on in {origin}"),
+            EnabledBy::Entry if super::is_builtin_file(&origin.file) => {
+                format!("opt-in, off by default in {origin}")
+            }
+            EnabledBy::Entry => format!("`enabled: false` in {origin}"),
+            EnabledBy::Selection(selection) => format!("built-in selection `{selection}`"),
+            EnabledBy::Override(at) => format!("override in {at}"),
+            EnabledBy::Setting(name) => format!("setting {name}"),
+        }
+    }
+
+    /// The kind, as JSON output names it: `entry`, `selection`, `override`, `setting`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EnabledBy::Entry => "entry",
+            EnabledBy::Selection(_) => "selection",
+            EnabledBy::Override(_) => "override",
+            EnabledBy::Setting(_) => "setting",
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
