@@ -23,6 +23,7 @@ pub mod config;
 pub mod decide;
 pub mod engine;
 pub mod event;
+pub mod explain;
 pub mod input;
 mod json_lex;
 pub mod matcher;
