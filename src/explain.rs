@@ -64,9 +64,12 @@ pub struct Explanation {
     pub event: Event,
     /// Candidate rules (or the one rule asked about), in config order.
     pub verdicts: Vec<Verdict>,
-    /// Loaded rules neither listed nor candidates: the condition each is
-    /// indexed under does not hold, so they cannot match.
+    /// Loaded rules not listed. Without a rule asked for, these are the
+    /// rules that are not candidates: the condition each is indexed under
+    /// does not hold, so they cannot match.
     pub others: usize,
+    /// One rule was asked for by id.
+    pub focused: bool,
 }
 
 /// One rule's verdict.
@@ -212,6 +215,7 @@ impl Explainer {
                 region: text(3),
             },
             others: self.rules.len().saturating_sub(verdicts.len()),
+            focused: only.is_some(),
             verdicts,
         }
     }

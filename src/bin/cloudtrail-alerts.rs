@@ -12,6 +12,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use cloudtrail_alerts::cli;
 #[path = "cli/commands.rs"]
 mod commands;
+#[path = "cli/explain.rs"]
+mod explain;
 #[path = "cli/render.rs"]
 mod render_cmd;
 #[path = "cli/replay.rs"]
@@ -163,6 +165,8 @@ enum Command {
         #[arg(long)]
         no_state: bool,
         #[command(flatten)]
+        explain: explain::ExplainArgs,
+        #[command(flatten)]
         limits: LimitArgs,
         /// Event files or directories to read (.json, .json.gz, NDJSON; a directory's
         /// event files, CloudTrail-Digest skipped); none or - reads standard input.
@@ -195,6 +199,8 @@ enum Command {
         /// Every match as its own message: no dedup, thresholds, shadow mode or digests.
         #[arg(long)]
         no_state: bool,
+        #[command(flatten)]
+        explain: explain::ExplainArgs,
         #[command(flatten)]
         limits: LimitArgs,
         /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
@@ -278,6 +284,7 @@ fn main() -> ExitCode {
             format,
             show_suppressed,
             no_state,
+            explain,
             limits,
             inputs,
         } => {
@@ -293,7 +300,12 @@ fn main() -> ExitCode {
                 Format::Text => writeln!(out, "{}", digest::text_line(d)),
             };
             with_engine(&rules, |engine| {
+                let explaining = match explain.explaining(engine, matches!(format, Format::Json)) {
+                    Ok(explaining) => explaining,
+                    Err(code) => return code,
+                };
                 let emit = |out: &mut dyn Write, evaluation: &Evaluation, doc: &Document| {
+                    let mut deliveries = Vec::new();
                     if show_suppressed {
                         for s in &evaluation.suppressed {
                             eprintln!(
@@ -318,6 +330,7 @@ fn main() -> ExitCode {
                         };
                         let (digests, recorded) =
                             replay.record(&render_cmd::policy_of(engine, alert), alert);
+                        deliveries.push((alert.rule.id.clone(), recorded.delivery.as_str()));
                         for d in &digests {
                             print_digest(out, d)?;
                         }
@@ -336,7 +349,10 @@ fn main() -> ExitCode {
                             )?,
                         }
                     }
-                    Ok(())
+                    match &explaining {
+                        Some(explaining) => explaining.print(out, doc, &deliveries),
+                        None => Ok(()),
+                    }
                 };
                 let finish = |out: &mut dyn Write| {
                     if let Some(replay) = replay.borrow_mut().as_mut() {
@@ -356,6 +372,7 @@ fn main() -> ExitCode {
             sms_topic_arn,
             sms_min_severity,
             no_state,
+            explain,
             limits,
             inputs,
         } => {
@@ -373,7 +390,16 @@ fn main() -> ExitCode {
             ];
             match render_cmd::render_router(flags) {
                 Ok(router) => with_engine(&rules, |engine| {
-                    render_cmd::render_requests(engine, &router, &inputs, limits.limits(), no_state)
+                    let explaining = match explain.explaining(engine, true) {
+                        Ok(explaining) => explaining,
+                        Err(code) => return code,
+                    };
+                    let run = render_cmd::Run {
+                        limits: limits.limits(),
+                        no_state,
+                        explaining: explaining.as_ref(),
+                    };
+                    render_cmd::render_requests(engine, &router, &inputs, run)
                 }),
                 Err(message) => {
                     eprintln!("cloudtrail-alerts: {message}");

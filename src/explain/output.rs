@@ -46,6 +46,7 @@ pub fn text(explanation: &Explanation, position: &Position) -> String {
         lines.push(line.trim_end().to_string());
     }
     match (explanation.verdicts.is_empty(), explanation.others) {
+        _ if explanation.focused => {}
         (true, n) => lines.push(format!(
             "  no candidate rule ({n} rules loaded; none is indexed under a value this event has)"
         )),
@@ -155,7 +156,7 @@ pub fn json(explanation: &Explanation, position: &Position) -> Value {
         "account": e.account,
         "region": e.region,
         "explain": explanation.verdicts.iter().map(verdict_json).collect::<Vec<_>>(),
-        "not_candidates": explanation.others,
+        "rules_not_listed": explanation.others,
     })
 }
 

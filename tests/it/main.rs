@@ -8,6 +8,7 @@ mod builtin_pack;
 mod builtin_selection;
 mod cli_commands;
 mod cli_evaluate;
+mod cli_explain;
 mod cli_no_panic;
 mod cli_replay;
 mod cli_state;
