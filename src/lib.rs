@@ -34,6 +34,7 @@ pub mod render;
 pub mod replay;
 pub mod report;
 pub mod routing;
+pub mod rule_list;
 pub mod rule_test;
 pub mod rules;
 pub mod severity;

@@ -138,7 +138,11 @@ enum Format {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum RulesFormat {
+    /// Aligned columns: settings and where each comes from.
     Text,
+    /// One JSON object per rule (fields in docs/cli.md).
+    Json,
+    /// The built-in rules' tables as README.md and docs/rules.md show them.
     Markdown,
 }
 
@@ -263,14 +267,15 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         fixtures: Option<PathBuf>,
     },
-    /// List the active rules: id, severity, title and the file each comes from.
+    /// List the active rules: severity, status, scope, excludes, tags and
+    /// delivery, each with the file and line that set it.
     Rules {
         #[command(flatten)]
         rules: RuleArgs,
         /// Also list disabled rules.
         #[arg(long)]
         all: bool,
-        /// `markdown`: the built-in rules' tables as README.md and docs/rules.md show them.
+        /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: RulesFormat,
     },
@@ -420,7 +425,9 @@ fn main() -> ExitCode {
             all: _,
             format: RulesFormat::Markdown,
         } => commands::rules_markdown(&rules),
-        Command::Rules { rules, all, .. } => commands::list_rules(&rules, all),
+        Command::Rules { rules, all, format } => {
+            commands::list_rules(&rules, all, matches!(format, RulesFormat::Json))
+        }
     };
     ExitCode::from(code)
 }

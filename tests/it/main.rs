@@ -11,6 +11,7 @@ mod cli_evaluate;
 mod cli_explain;
 mod cli_no_panic;
 mod cli_replay;
+mod cli_rules;
 mod cli_state;
 mod cli_test_command;
 mod docs_rule_tables;
