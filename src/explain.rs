@@ -15,7 +15,7 @@ use crate::matcher::{CompileError, Outcome, RuleSet};
 use crate::pattern::Miss;
 use crate::rules::{Origin, RuleConfig, did_you_mean};
 
-pub use output::{json, text};
+pub use output::{json_line, text};
 
 /// Explains events against every loaded rule, enabled or not.
 #[derive(Debug)]

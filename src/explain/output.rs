@@ -144,9 +144,14 @@ fn detail(v: &Verdict) -> String {
     text
 }
 
-/// One JSON object: where the event is, what it is, and `explain`, one
-/// object a rule.
-pub fn json(explanation: &Explanation, position: &Position) -> Value {
+/// One JSON line: where the event is, what it is, and `explain`, one object
+/// a rule. Bidi, zero-width and C1 characters from the event are escaped, as
+/// in alert lines.
+pub fn json_line(explanation: &Explanation, position: &Position) -> String {
+    sanitize::escape_json_output(json_value(explanation, position).to_string())
+}
+
+fn json_value(explanation: &Explanation, position: &Position) -> Value {
     let e = &explanation.event;
     json!({
         "source_file": position.source,

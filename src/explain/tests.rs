@@ -375,3 +375,36 @@ fn verdicts_agree_with_the_engine_on_every_sample_event() {
     }
     assert!(checked > 10, "only {checked} sample events");
 }
+
+#[test]
+fn hostile_event_text_reaches_neither_output_raw() {
+    let explainer = Explainer::new(&config()).unwrap();
+    let mut event = event();
+    event["detail"]["userAgent"] = json!("\u{202e}console.evil\u{1b}[31m\nnext");
+    event["detail"]["eventName"] = json!("CreateUser\u{200b}");
+    let raw = serde_json::to_vec(&event).unwrap();
+    let explanation = explainer.explain(&raw, None).unwrap();
+    let position = crate::input::Position {
+        source: "x.json".into(),
+        record: 1,
+        line: 1,
+    };
+    let text = text(&explanation, &position);
+    let line = json_line(&explanation, &position);
+    for out in [&text, &line] {
+        assert!(
+            !out.contains(['\u{202e}', '\u{200b}', '\u{1b}']),
+            "raw hostile characters in {out}"
+        );
+    }
+    assert_eq!(line.lines().count(), 1);
+    assert!(text.contains("detail.userAgent: wanted prefix"), "{text}");
+    // One heading and one line a verdict, plus the count of the others.
+    assert_eq!(
+        text.lines().count(),
+        explanation.verdicts.len() + 2,
+        "{text}"
+    );
+    let parsed: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(parsed["event_name"], "CreateUser\u{200b}");
+}

@@ -72,7 +72,7 @@ impl Explaining {
             explanation.set_delivery(rule, delivery);
         }
         if self.json {
-            writeln!(out, "{}", explain::json(&explanation, &doc.position))
+            writeln!(out, "{}", explain::json_line(&explanation, &doc.position))
         } else {
             writeln!(out, "{}", explain::text(&explanation, &doc.position))
         }
