@@ -177,6 +177,11 @@ fn operator(alt: &Alt) -> Option<String> {
 }
 
 fn range(r: &Range) -> String {
+    if let (Some((low, true)), Some((high, true))) = (r.low, r.high)
+        && low == high
+    {
+        return format!("= {low}");
+    }
     let bound = |b: Option<(f64, bool)>, incl: &str, excl: &str| {
         b.map(|(v, inclusive)| format!("{} {v}", if inclusive { incl } else { excl }))
     };
@@ -215,3 +220,6 @@ fn anything_but(but: &AnythingBut) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests;

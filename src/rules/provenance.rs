@@ -90,3 +90,74 @@ impl fmt::Display for Origin {
         write!(f, "{}:{}", self.file, self.line)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::load_sources;
+
+    const BASE: &str = "rules:
+  - id: own
+    title: T
+    severity: low
+    pattern: {source: [aws.iam]}
+    exclude:
+      - {detail: {eventName: [A]}}
+";
+    const FIRST: &str = "overrides:
+  own:
+    severity: high
+    enabled: false
+    exclude:
+      - {detail: {eventName: [B]}}
+";
+    const SECOND: &str = "overrides:
+  own:
+    severity: critical
+    enabled: true
+    mode: shadow
+    scope: {regions: [eu-west-1]}
+";
+
+    fn at(file: &str, line: usize) -> Origin {
+        Origin {
+            file: file.into(),
+            line,
+        }
+    }
+
+    #[test]
+    fn the_last_override_is_named_and_excludes_keep_their_lines() {
+        let sources = [
+            ("base.yaml", BASE),
+            ("first.yaml", FIRST),
+            ("second.yaml", SECOND),
+        ]
+        .map(|(n, t)| (n.to_string(), t.to_string()));
+        let config = load_sources(&sources, false).unwrap();
+        let rule = &config.rules[0];
+        assert_eq!(
+            rule.provenance,
+            Provenance {
+                severity: Some(at("second.yaml", 2)),
+                enabled: EnabledBy::Override(at("second.yaml", 2)),
+                excludes: vec![at("base.yaml", 7), at("first.yaml", 6)],
+                scope: Some(at("second.yaml", 2)),
+                delivery: Some(at("second.yaml", 2)),
+            }
+        );
+        assert_eq!(rule.exclude.len(), rule.provenance.excludes.len());
+    }
+
+    #[test]
+    fn a_rule_left_alone_names_its_entry() {
+        let config = load_sources(&[("base.yaml".into(), BASE.into())], false).unwrap();
+        let rule = &config.rules[0];
+        assert_eq!(rule.provenance.enabled, EnabledBy::Entry);
+        assert_eq!(rule.provenance.severity, None);
+        assert_eq!(
+            rule.provenance.enabled.describe(true, &rule.origin),
+            "on in base.yaml:2"
+        );
+    }
+}
