@@ -161,7 +161,7 @@ impl Explainer {
                 let rule = check.rule;
                 let reason = if self.disabled.contains(&rule.id) {
                     Reason::Disabled {
-                        by: rule.provenance.enabled.describe(false, &rule.origin),
+                        by: rule.provenance.enabled.cause(false, &rule.origin),
                         would_match: check.outcome == Outcome::Matched,
                     }
                 } else {

@@ -408,3 +408,21 @@ fn hostile_event_text_reaches_neither_output_raw() {
     let parsed: Value = serde_json::from_str(&line).unwrap();
     assert_eq!(parsed["event_name"], "CreateUser\u{200b}");
 }
+
+#[test]
+fn an_opt_in_rule_of_the_pack_is_off_by_default() {
+    let config = load_sources(&[], true).unwrap();
+    let explainer = Explainer::new(&config).unwrap();
+    let raw = serde_json::to_vec(&event()).unwrap();
+    let explanation = explainer.explain(&raw, Some("ssm-send-command")).unwrap();
+    match &explanation.verdicts[0].reason {
+        Reason::Disabled { by, would_match } => {
+            assert!(
+                by.starts_with("default (an opt-in rule, builtin/execution.yaml:"),
+                "{by}"
+            );
+            assert!(!would_match);
+        }
+        other => panic!("{other:?}"),
+    }
+}

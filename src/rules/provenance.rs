@@ -59,18 +59,19 @@ pub enum EnabledBy {
 }
 
 impl EnabledBy {
-    /// A short phrase for `enabled` (the rule's current state), e.g.
-    /// `opt-in (builtin/identity.yaml:40)` or `override my.yaml:3`.
-    pub fn describe(&self, enabled: bool, origin: &Origin) -> String {
+    /// What set the rule's state (`enabled`), as a phrase that follows "on
+    /// by" or "off by": `default (an opt-in rule, builtin/identity.yaml:40)`,
+    /// `override in my.yaml:3`.
+    pub fn cause(&self, enabled: bool, origin: &Origin) -> String {
         match self {
-            EnabledBy::Entry if enabled => format!("on in {origin}"),
+            EnabledBy::Entry if enabled => format!("its entry in {origin}"),
             EnabledBy::Entry if super::is_builtin_file(&origin.file) => {
-                format!("opt-in, off by default in {origin}")
+                format!("default (an opt-in rule, {origin})")
             }
             EnabledBy::Entry => format!("`enabled: false` in {origin}"),
-            EnabledBy::Selection(selection) => format!("built-in selection `{selection}`"),
+            EnabledBy::Selection(selection) => format!("the built-in selection `{selection}`"),
             EnabledBy::Override(at) => format!("override in {at}"),
-            EnabledBy::Setting(name) => format!("setting {name}"),
+            EnabledBy::Setting(name) => format!("the setting {name}"),
         }
     }
 
@@ -156,8 +157,8 @@ mod tests {
         assert_eq!(rule.provenance.enabled, EnabledBy::Entry);
         assert_eq!(rule.provenance.severity, None);
         assert_eq!(
-            rule.provenance.enabled.describe(true, &rule.origin),
-            "on in base.yaml:2"
+            rule.provenance.enabled.cause(true, &rule.origin),
+            "its entry in base.yaml:2"
         );
     }
 }
