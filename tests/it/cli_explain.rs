@@ -253,3 +253,44 @@ fn render_explains_too() {
         "{out:#?}"
     );
 }
+
+#[test]
+fn every_event_of_every_input_gets_its_own_explanation() {
+    let out = run(&[
+        "evaluate",
+        "--format",
+        "json",
+        "--why",
+        "root-account-usage",
+        "events/root-console-login.json",
+        "events/cloudtrail-log-file.json",
+    ]);
+    out.assert_code(0);
+    let explained: Vec<(String, u64, String)> = out
+        .json_lines()
+        .iter()
+        .filter(|l| l.get("explain").is_some())
+        .map(|l| {
+            (
+                l["source_file"].as_str().unwrap().to_string(),
+                l["record"].as_u64().unwrap(),
+                l["explain"][0]["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let log = crate::support::cli::read_json("events/cloudtrail-log-file.json");
+    let records = log["Records"].as_array().unwrap().len() as u64;
+    assert_eq!(explained.len() as u64, 1 + records, "{out:#?}");
+    assert_eq!(
+        explained[0],
+        (
+            "events/root-console-login.json".to_string(),
+            1,
+            "matched".to_string()
+        )
+    );
+    for (i, (file, record, _)) in explained[1..].iter().enumerate() {
+        assert_eq!(file, "events/cloudtrail-log-file.json");
+        assert_eq!(*record, i as u64 + 1);
+    }
+}
