@@ -241,6 +241,8 @@ impl LambdaConfig {
             let mut found = false;
             for rule in config.rules.iter_mut().filter(|r| &r.id == id) {
                 rule.enabled = false;
+                rule.provenance.enabled =
+                    crate::rules::EnabledBy::Setting("DISABLED_RULES".to_string());
                 found = true;
             }
             if !found {

@@ -23,6 +23,9 @@ use crate::pattern::ops::{self, NumKey};
 use crate::pattern::{Alt, Field, Pattern, PatternError};
 use crate::rules::{Rule, RuleConfig};
 
+mod explain;
+pub use explain::{Check, Outcome};
+
 /// A rule whose pattern matched, and whether one of its excludes silenced it.
 #[derive(Debug, Clone)]
 pub struct Firing<'a> {
@@ -59,14 +62,19 @@ struct CompiledRule {
 
 impl CompiledRule {
     fn in_scope(&self, event: &EventView) -> bool {
-        let allowed = |limit: &Option<(PathId, Vec<String>)>| match limit {
-            None => true,
-            Some((path, values)) => event.leaves(*path).iter().any(|l| match &l.value {
-                Leaf::Str(s) => values.iter().any(|v| v == s),
-                _ => false,
-            }),
-        };
-        allowed(&self.accounts) && allowed(&self.regions)
+        allows(&self.accounts, event) && allows(&self.regions, event)
+    }
+}
+
+/// Does the event hold one of the values a scope limit allows?
+#[inline]
+fn allows(limit: &Option<(PathId, Vec<String>)>, event: &EventView) -> bool {
+    match limit {
+        None => true,
+        Some((path, values)) => event.leaves(*path).iter().any(|l| match &l.value {
+            Leaf::Str(s) => values.iter().any(|v| v == s),
+            _ => false,
+        }),
     }
 }
 

@@ -22,6 +22,7 @@
 
 mod error;
 mod eval;
+mod explain;
 mod json;
 pub(crate) mod ops;
 mod parse;
@@ -29,6 +30,8 @@ mod parse;
 use crate::event::{EventView, Leaf, Number, PathId, PathSet};
 
 pub use error::{InField, NotValid, PatternError};
+pub(crate) use explain::leaf_value;
+pub use explain::{Explained, Miss};
 use ops::{Cidr, Ip, NumKey, Wildcard};
 pub use parse::Parsed;
 

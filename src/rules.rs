@@ -4,6 +4,7 @@
 mod file;
 mod lint;
 mod load;
+mod provenance;
 mod select;
 mod yaml;
 
@@ -17,11 +18,13 @@ use crate::decide::{Guard, Policy};
 use crate::pattern::Parsed;
 use crate::severity::Severity;
 
+pub(crate) use file::did_you_mean;
 pub use file::{
     ALERT_KEYS, AccountDef, Override, RawDelivery, RawRule, RawScope, RuleFile, RuleTest, TestEvent,
 };
 pub use lint::{Warning, WarningKind, lint};
 pub use load::{load, load_sources, load_sources_selected};
+pub use provenance::{EnabledBy, Provenance};
 pub use select::{BuiltinSelection, SelectionError};
 
 /// The name under which the built-in pack's rules and errors are reported;
@@ -109,6 +112,8 @@ pub(crate) fn validate_pattern(text: &str) -> Result<Parsed, crate::pattern::Pat
 pub struct CheckedPattern {
     pub value: Value,
     pub parsed: Parsed,
+    /// 1-based line where the pattern starts in its file.
+    pub line: usize,
 }
 
 impl PartialEq for CheckedPattern {
@@ -205,6 +210,8 @@ pub struct Rule {
     pub origin: Origin,
     /// Shadow mode, dedup or threshold; the default sends every match.
     pub delivery: Policy,
+    /// Which file and line set what, where overrides or a selection changed it.
+    pub provenance: Provenance,
 }
 
 /// Settings carried by rule files.

@@ -30,6 +30,7 @@ pub fn rule(id: &str, pattern: Value) -> Rule {
             line: 1,
         },
         delivery: Default::default(),
+        provenance: Default::default(),
     }
 }
 

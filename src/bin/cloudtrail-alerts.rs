@@ -12,6 +12,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use cloudtrail_alerts::cli;
 #[path = "cli/commands.rs"]
 mod commands;
+#[path = "cli/explain.rs"]
+mod explain;
 #[path = "cli/render.rs"]
 mod render_cmd;
 #[path = "cli/replay.rs"]
@@ -136,7 +138,11 @@ enum Format {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum RulesFormat {
+    /// Aligned columns: settings and where each comes from.
     Text,
+    /// One JSON object per rule (fields in docs/cli.md).
+    Json,
+    /// The built-in rules' tables as README.md and docs/rules.md show them.
     Markdown,
 }
 
@@ -162,6 +168,8 @@ enum Command {
         /// line says its `delivery`).
         #[arg(long)]
         no_state: bool,
+        #[command(flatten)]
+        explain: explain::ExplainArgs,
         #[command(flatten)]
         limits: LimitArgs,
         /// Event files or directories to read (.json, .json.gz, NDJSON; a directory's
@@ -195,6 +203,8 @@ enum Command {
         /// Every match as its own message: no dedup, thresholds, shadow mode or digests.
         #[arg(long)]
         no_state: bool,
+        #[command(flatten)]
+        explain: explain::ExplainArgs,
         #[command(flatten)]
         limits: LimitArgs,
         /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
@@ -257,14 +267,15 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         fixtures: Option<PathBuf>,
     },
-    /// List the active rules: id, severity, title and the file each comes from.
+    /// List the active rules: severity, status, scope, excludes, tags and
+    /// delivery, each with the file and line that set it.
     Rules {
         #[command(flatten)]
         rules: RuleArgs,
         /// Also list disabled rules.
         #[arg(long)]
         all: bool,
-        /// `markdown`: the built-in rules' tables as README.md and docs/rules.md show them.
+        /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: RulesFormat,
     },
@@ -278,6 +289,7 @@ fn main() -> ExitCode {
             format,
             show_suppressed,
             no_state,
+            explain,
             limits,
             inputs,
         } => {
@@ -293,7 +305,12 @@ fn main() -> ExitCode {
                 Format::Text => writeln!(out, "{}", digest::text_line(d)),
             };
             with_engine(&rules, |engine| {
+                let explaining = match explain.explaining(engine, matches!(format, Format::Json)) {
+                    Ok(explaining) => explaining,
+                    Err(code) => return code,
+                };
                 let emit = |out: &mut dyn Write, evaluation: &Evaluation, doc: &Document| {
+                    let mut deliveries = Vec::new();
                     if show_suppressed {
                         for s in &evaluation.suppressed {
                             eprintln!(
@@ -318,6 +335,7 @@ fn main() -> ExitCode {
                         };
                         let (digests, recorded) =
                             replay.record(&render_cmd::policy_of(engine, alert), alert);
+                        deliveries.push((alert.rule.id.clone(), recorded.delivery.as_str()));
                         for d in &digests {
                             print_digest(out, d)?;
                         }
@@ -336,7 +354,10 @@ fn main() -> ExitCode {
                             )?,
                         }
                     }
-                    Ok(())
+                    match &explaining {
+                        Some(explaining) => explaining.print(out, doc, &deliveries),
+                        None => Ok(()),
+                    }
                 };
                 let finish = |out: &mut dyn Write| {
                     if let Some(replay) = replay.borrow_mut().as_mut() {
@@ -356,6 +377,7 @@ fn main() -> ExitCode {
             sms_topic_arn,
             sms_min_severity,
             no_state,
+            explain,
             limits,
             inputs,
         } => {
@@ -373,7 +395,16 @@ fn main() -> ExitCode {
             ];
             match render_cmd::render_router(flags) {
                 Ok(router) => with_engine(&rules, |engine| {
-                    render_cmd::render_requests(engine, &router, &inputs, limits.limits(), no_state)
+                    let explaining = match explain.explaining(engine, true) {
+                        Ok(explaining) => explaining,
+                        Err(code) => return code,
+                    };
+                    let run = render_cmd::Run {
+                        limits: limits.limits(),
+                        no_state,
+                        explaining: explaining.as_ref(),
+                    };
+                    render_cmd::render_requests(engine, &router, &inputs, run)
                 }),
                 Err(message) => {
                     eprintln!("cloudtrail-alerts: {message}");
@@ -394,7 +425,9 @@ fn main() -> ExitCode {
             all: _,
             format: RulesFormat::Markdown,
         } => commands::rules_markdown(&rules),
-        Command::Rules { rules, all, .. } => commands::list_rules(&rules, all),
+        Command::Rules { rules, all, format } => {
+            commands::list_rules(&rules, all, matches!(format, RulesFormat::Json))
+        }
     };
     ExitCode::from(code)
 }

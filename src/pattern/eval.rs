@@ -15,7 +15,7 @@ use super::{Conjunction, Field};
 /// be without arrays; only adversarial events with huge arrays get there.
 const CONSISTENCY_BUDGET: usize = 100_000;
 
-enum Status {
+pub(super) enum Status {
     /// Satisfied whatever leaves the other fields use.
     Free,
     /// Satisfied only by leaves inside arrays.
@@ -23,7 +23,7 @@ enum Status {
     Failed,
 }
 
-fn status(field: &Field, leaves: &[LeafAt]) -> Status {
+pub(super) fn status(field: &Field, leaves: &[LeafAt]) -> Status {
     if leaves.is_empty() {
         return if field.tests.exists_false {
             Status::Free

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::file::{self, RawScope, did_you_mean};
 use super::{
-    BuiltinSelection, CheckedPatterns, LoadOptions, Origin, Rule, RuleConfig, RuleFileError,
-    RuleTests, Scope, Settings,
+    BuiltinSelection, CheckedPatterns, LoadOptions, Origin, Provenance, Rule, RuleConfig,
+    RuleFileError, RuleTests, Scope, Settings,
 };
 use crate::aws_ids::is_account_id;
 use crate::decide::{Guard, Policy};
@@ -33,6 +33,13 @@ pub fn load(options: &LoadOptions) -> Result<RuleConfig, Vec<RuleFileError>> {
             errors.extend(more);
             Err(errors)
         }
+    }
+}
+
+fn at(file: &str, line: usize) -> Origin {
+    Origin {
+        file: file.to_string(),
+        line,
     }
 }
 
@@ -201,6 +208,14 @@ pub fn load_sources_selected(
                     mode: raw.delivery.mode.unwrap_or_default(),
                     grouping: raw.delivery.grouping.clone().flatten(),
                 },
+                provenance: Provenance {
+                    excludes: raw
+                        .exclude
+                        .iter()
+                        .map(|x| at(&p.file.name, x.line))
+                        .collect(),
+                    ..Provenance::default()
+                },
             });
         }
     }
@@ -251,6 +266,8 @@ pub fn load_sources_selected(
                 }
                 continue;
             };
+            let here = at(&p.file.name, over.line);
+            rule.provenance.record(over, &here, &p.file.name);
             if let Some(enabled) = over.enabled {
                 rule.enabled = enabled;
             }

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::{Rule, is_builtin_file};
+use super::{EnabledBy, Rule, is_builtin_file};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum BuiltinSelection {
@@ -81,6 +81,15 @@ impl BuiltinSelection {
         *self != BuiltinSelection::None
     }
 
+    /// Turn `rule` on or off; the selection is named as the cause only
+    /// where it changed what the rule's entry says.
+    fn set(&self, rule: &mut Rule, on: bool) {
+        if rule.enabled != on {
+            rule.enabled = on;
+            rule.provenance.enabled = EnabledBy::Selection(self.to_string());
+        }
+    }
+
     /// Turn the built-in rules of `rules` on or off as selected, before any
     /// override (an override's `enabled:` still wins). Returns the names that
     /// are neither a keyword, a built-in rule id nor a built-in tag.
@@ -89,10 +98,9 @@ impl BuiltinSelection {
         match self {
             BuiltinSelection::None | BuiltinSelection::Default => Vec::new(),
             BuiltinSelection::All => {
-                rules
-                    .iter_mut()
-                    .filter(builtin)
-                    .for_each(|r| r.enabled = true);
+                for rule in rules.iter_mut().filter(builtin) {
+                    self.set(rule, true);
+                }
                 Vec::new()
             }
             BuiltinSelection::Items(items) => {
@@ -110,9 +118,10 @@ impl BuiltinSelection {
                 let all = items.iter().any(|i| i == "all");
                 let default = items.iter().any(|i| i == "default");
                 for rule in rules.iter_mut().filter(builtin) {
-                    rule.enabled = all
+                    let on = all
                         || (default && rule.enabled)
                         || items.iter().any(|item| named(rule, item));
+                    self.set(rule, on);
                 }
                 unknown
             }

@@ -799,22 +799,18 @@ overrides:
 
 /// (id, severity, title, source, disabled) per listed rule.
 fn listed(stdout: &str) -> Vec<(String, String, String, String, bool)> {
-    stdout
-        .lines()
-        .map(|line| {
-            let disabled = line.ends_with("[disabled]");
-            let line = line.trim_end_matches("[disabled]").trim_end();
-            let mut words = line.split_whitespace();
-            let id = words.next().unwrap().to_string();
-            let severity = words.next().unwrap().to_string();
-            let open = line.rfind('(').unwrap();
-            let title = line[..open]
-                .split_whitespace()
-                .skip(2)
-                .collect::<Vec<_>>()
-                .join(" ");
-            let source = line[open + 1..line.len() - 1].to_string();
-            (id, severity, title, source, disabled)
+    cli::table(stdout)
+        .into_iter()
+        .map(|row| {
+            let severity = row["SEVERITY"].split(' ').next().unwrap().to_string();
+            let disabled = row["STATUS"].starts_with("off");
+            (
+                row["ID"].clone(),
+                severity,
+                row["TITLE"].clone(),
+                row["DEFINED"].clone(),
+                disabled,
+            )
         })
         .collect()
 }

@@ -213,36 +213,19 @@ pub(super) fn rules_markdown(args: &RuleArgs) -> u8 {
     }
 }
 
-pub(super) fn list_rules(args: &RuleArgs, all: bool) -> u8 {
+pub(super) fn list_rules(args: &RuleArgs, all: bool, json: bool) -> u8 {
     let config = match rules::load(&args.options()) {
         Ok(config) => config,
-        Err(errors) => {
-            for err in &errors {
-                eprintln!("{err}");
-            }
-            return EXIT_USAGE;
-        }
+        Err(errors) => return report_rule_errors(&errors),
     };
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let width = config.rules.iter().map(|r| r.id.len()).max().unwrap_or(2);
-    let mut write = || -> io::Result<()> {
-        for rule in config.rules.iter().filter(|r| all || r.enabled) {
-            writeln!(
-                out,
-                "{:width$}  {:8}  {}  ({}:{}){}",
-                rule.id,
-                rule.severity.as_str(),
-                rule.title,
-                rule.origin.file,
-                rule.origin.line,
-                if rule.enabled { "" } else { "  [disabled]" },
-            )?;
-        }
-        out.flush()
+    let text = if json {
+        cloudtrail_alerts::rule_list::json_lines(&config, all)
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    } else {
+        cloudtrail_alerts::rule_list::text(&config, all)
     };
-    match write() {
-        Ok(()) => EXIT_OK,
-        Err(err) => stdout_failed(&err),
-    }
+    print_line(&text, EXIT_OK)
 }

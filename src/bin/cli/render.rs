@@ -44,15 +44,26 @@ pub(super) fn policy_of(engine: &Engine, alert: &cloudtrail_alerts::alert::Alert
         .unwrap_or_default()
 }
 
+/// How `render` reads and what it adds to the requests.
+pub(super) struct Run<'a> {
+    pub(super) limits: input::Limits,
+    pub(super) no_state: bool,
+    pub(super) explaining: Option<&'a super::explain::Explaining>,
+}
+
 /// `render`: the Publish requests the function would send, digests
 /// included (unless `no_state`), one JSON line each.
 pub(super) fn render_requests(
     engine: &Engine,
     router: &Router,
     inputs: &[PathBuf],
-    limits: input::Limits,
-    no_state: bool,
+    run: Run<'_>,
 ) -> u8 {
+    let Run {
+        limits,
+        no_state,
+        explaining,
+    } = run;
     let replay = RefCell::new((!no_state).then(Replay::new));
     let print = |out: &mut dyn Write, request: &render::PublishRequest| -> io::Result<()> {
         let line = serde_json::to_string(request).map_err(io::Error::other)?;
@@ -68,11 +79,13 @@ pub(super) fn render_requests(
         }
         Ok(())
     };
-    let emit = |out: &mut dyn Write, evaluation: &Evaluation, _: &Document| {
+    let emit = |out: &mut dyn Write, evaluation: &Evaluation, doc: &Document| {
+        let mut deliveries = Vec::new();
         for alert in &evaluation.alerts {
             let policy = policy_of(engine, alert);
             if let Some(replay) = replay.borrow_mut().as_mut() {
                 let (digests, recorded) = replay.record(&policy, alert);
+                deliveries.push((alert.rule.id.clone(), recorded.delivery.as_str()));
                 for d in &digests {
                     digest_requests(out, d)?;
                 }
@@ -92,7 +105,10 @@ pub(super) fn render_requests(
                 print(out, &request)?;
             }
         }
-        Ok(())
+        match explaining {
+            Some(explaining) => explaining.print(out, doc, &deliveries),
+            None => Ok(()),
+        }
     };
     let finish = |out: &mut dyn Write| {
         if let Some(replay) = replay.borrow_mut().as_mut() {

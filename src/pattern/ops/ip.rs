@@ -131,6 +131,19 @@ impl Cidr {
         }
     }
 
+    /// The range in CIDR notation (network address and prefix length).
+    pub(crate) fn text(&self) -> String {
+        match (self.low, self.high) {
+            (Ip::V4(lo), Ip::V4(hi)) => {
+                format!("{}/{}", ip_text(self.low), (lo ^ hi).leading_zeros())
+            }
+            (Ip::V6(lo), Ip::V6(hi)) => {
+                format!("{}/{}", ip_text(self.low), (lo ^ hi).leading_zeros())
+            }
+            (low, high) => format!("{}-{}", ip_text(low), ip_text(high)),
+        }
+    }
+
     pub(crate) fn contains(&self, ip: Ip) -> bool {
         match (self.low, self.high, ip) {
             (Ip::V4(lo), Ip::V4(hi), Ip::V4(v)) => lo <= v && v <= hi,

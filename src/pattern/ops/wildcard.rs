@@ -74,6 +74,17 @@ impl Wildcard {
         Ok(Wildcard { segments })
     }
 
+    /// The wildcard as it would be written: stars between the segments,
+    /// literal stars and backslashes escaped.
+    pub(crate) fn text(&self) -> String {
+        let escaped: Vec<String> = self
+            .segments
+            .iter()
+            .map(|s| s.replace('\\', "\\\\").replace('*', "\\*"))
+            .collect();
+        escaped.join("*")
+    }
+
     pub(crate) fn matches(&self, value: &str) -> bool {
         let Some((first, rest)) = self.segments.split_first() else {
             return false;

@@ -49,7 +49,11 @@ pub(super) fn pattern(
         _ => (node.to_json_text(), node.to_json()),
     };
     match crate::rules::validate_pattern(&text) {
-        Ok(parsed) => Some(CheckedPattern { value, parsed }),
+        Ok(parsed) => Some(CheckedPattern {
+            value,
+            parsed,
+            line: node.line,
+        }),
         Err(error) => {
             ctx.err(
                 line_of_path(node, &error.path),

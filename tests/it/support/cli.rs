@@ -108,3 +108,35 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.write_all(bytes).expect("gzip");
     enc.finish().expect("gzip")
 }
+
+/// The rows of a table printed with a heading line (`rules`): each row's
+/// cells by heading, cut at the columns where the headings start.
+pub fn table(stdout: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut lines = stdout.lines();
+    let heading: Vec<char> = lines.next().expect("a heading line").chars().collect();
+    let starts: Vec<usize> = (0..heading.len())
+        .filter(|&i| heading[i] != ' ' && (i == 0 || heading[i - 1] == ' '))
+        .collect();
+    let names: Vec<String> = starts
+        .iter()
+        .map(|&s| heading[s..].iter().take_while(|c| **c != ' ').collect())
+        .collect();
+    lines
+        .map(|line| {
+            let chars: Vec<char> = line.chars().collect();
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let from = starts[i].min(chars.len());
+                    let to = match starts.get(i + 1) {
+                        Some(&next) => next.min(chars.len()),
+                        None => chars.len(),
+                    };
+                    let cell: String = chars[from..to].iter().collect();
+                    (name.clone(), cell.trim().to_string())
+                })
+                .collect()
+        })
+        .collect()
+}
