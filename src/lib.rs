@@ -14,6 +14,7 @@
 
 pub mod alert;
 pub mod aws_ids;
+pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod event;

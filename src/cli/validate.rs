@@ -1,0 +1,45 @@
+//! `validate`: check rule files together with the built-in pack.
+
+use std::path::PathBuf;
+
+use super::{EXIT_OK, EXIT_USAGE, print_line};
+use crate::engine::Engine;
+use crate::rules::LoadOptions;
+
+pub(crate) fn validate(files: &[PathBuf]) -> u8 {
+    let options = LoadOptions {
+        files: files.to_vec(),
+        builtin: true,
+    };
+    match Engine::load(&options) {
+        Ok(engine) => {
+            let config = engine.config();
+            let checked = if files.is_empty() {
+                "built-in pack".to_string()
+            } else {
+                files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let line = format!(
+                "{checked}: OK ({} rules, {} enabled)",
+                config.rules.len(),
+                config.rules.iter().filter(|r| r.enabled).count()
+            );
+            print_line(&line, EXIT_OK)
+        }
+        Err(err) => {
+            for problem in &err.problems {
+                eprintln!("{problem}");
+            }
+            eprintln!(
+                "cloudtrail-alerts: {} problem{} found",
+                err.problems.len(),
+                if err.problems.len() == 1 { "" } else { "s" }
+            );
+            EXIT_USAGE
+        }
+    }
+}
