@@ -6,6 +6,7 @@ mod list_rules;
 mod preview;
 mod test_pattern;
 mod validate;
+mod walk;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -91,7 +92,12 @@ pub(crate) enum Command {
         /// Also report matches silenced by an `exclude` pattern (on stderr).
         #[arg(long)]
         show_suppressed: bool,
-        /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
+        /// Print a one-line count of files, events and alerts on stderr
+        /// (always done when stderr is a terminal).
+        #[arg(long)]
+        summary: bool,
+        /// Event files (.json, .json.gz, NDJSON, lookup-events output) or
+        /// directories, read recursively; none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
     },
@@ -118,7 +124,12 @@ pub(crate) enum Command {
         /// Least severity sent to the SMS topic (SMS_MIN_SEVERITY) [default: critical].
         #[arg(long, value_name = "SEVERITY")]
         sms_min_severity: Option<Severity>,
-        /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
+        /// Print a one-line count of files, events and alerts on stderr
+        /// (always done when stderr is a terminal).
+        #[arg(long)]
+        summary: bool,
+        /// Event files (.json, .json.gz, NDJSON, lookup-events output) or
+        /// directories, read recursively; none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
     },
@@ -159,8 +170,10 @@ pub fn run(cli: Cli) -> u8 {
             rules,
             format,
             show_suppressed,
+            summary,
             inputs,
         } => {
+            let several = inputs.len() > 1 || inputs.iter().any(|p| p.is_dir());
             let format = format.unwrap_or(if io::stdout().is_terminal() {
                 Format::Text
             } else {
@@ -168,7 +181,7 @@ pub fn run(cli: Cli) -> u8 {
             });
             let color = use_color();
             with_engine(&rules, |engine| {
-                evaluate::evaluate(engine, &inputs, |out, evaluation, doc| {
+                evaluate::evaluate(engine, &inputs, summary, |out, evaluation, doc| {
                     if show_suppressed {
                         for s in &evaluation.suppressed {
                             eprintln!(
@@ -182,7 +195,14 @@ pub fn run(cli: Cli) -> u8 {
                     }
                     for alert in &evaluation.alerts {
                         match format {
-                            Format::Json => writeln!(out, "{}", render::summary_line(alert))?,
+                            Format::Json => writeln!(out, "{}", alert_json(alert, doc))?,
+                            Format::Text if several => writeln!(
+                                out,
+                                "{}  {}: record {}",
+                                render::text_line(alert, color),
+                                doc.position.source,
+                                doc.position.record
+                            )?,
                             Format::Text => writeln!(out, "{}", render::text_line(alert, color))?,
                         }
                     }
@@ -196,6 +216,7 @@ pub fn run(cli: Cli) -> u8 {
             min_severity,
             sms_topic_arn,
             sms_min_severity,
+            summary,
             inputs,
         } => {
             let flags = [
@@ -212,7 +233,7 @@ pub fn run(cli: Cli) -> u8 {
             ];
             match preview::render_router(flags) {
                 Ok(router) => with_engine(&rules, |engine| {
-                    evaluate::evaluate(engine, &inputs, |out, evaluation, _| {
+                    evaluate::evaluate(engine, &inputs, summary, |out, evaluation, _| {
                         for alert in &evaluation.alerts {
                             for request in router.publish_requests(alert) {
                                 let line =
@@ -236,6 +257,17 @@ pub fn run(cli: Cli) -> u8 {
         Command::Validate { files } => validate::validate(&files),
         Command::Rules { rules, all } => list_rules::list_rules(&rules, all),
     }
+}
+
+/// An alert as `evaluate --format json` prints it: the summary plus where
+/// the event came from (`source_file`, and `record`, its number in the file).
+fn alert_json(alert: &crate::alert::Alert, doc: &crate::input::Document) -> String {
+    let mut value = render::summary_json(alert);
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("source_file".into(), doc.position.source.clone().into());
+        obj.insert("record".into(), doc.position.record.into());
+    }
+    render::sanitize::escape_json_output(value.to_string())
 }
 
 /// Colour only for a person at a terminal: `--format text > report.txt` or
