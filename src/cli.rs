@@ -92,6 +92,12 @@ pub(crate) enum Command {
         /// Also report matches silenced by an `exclude` pattern (on stderr).
         #[arg(long)]
         show_suppressed: bool,
+        /// Only print alerts of this severity or above (info, low, medium, high, critical).
+        #[arg(long, value_name = "SEVERITY")]
+        min_severity: Option<Severity>,
+        /// Only print alerts of this rule id; repeatable.
+        #[arg(long = "rule", value_name = "ID")]
+        only_rules: Vec<String>,
         /// Print a one-line count of files, events and alerts on stderr
         /// (always done when stderr is a terminal).
         #[arg(long)]
@@ -170,10 +176,16 @@ pub fn run(cli: Cli) -> u8 {
             rules,
             format,
             show_suppressed,
+            min_severity,
+            only_rules,
             summary,
             inputs,
         } => {
             let several = inputs.len() > 1 || inputs.iter().any(|p| p.is_dir());
+            let keep = |alert: &crate::alert::Alert| {
+                min_severity.is_none_or(|min| alert.rule.severity >= min)
+                    && (only_rules.is_empty() || only_rules.contains(&alert.rule.id))
+            };
             let format = format.unwrap_or(if io::stdout().is_terminal() {
                 Format::Text
             } else {
@@ -181,7 +193,15 @@ pub fn run(cli: Cli) -> u8 {
             });
             let color = use_color();
             with_engine(&rules, |engine| {
-                evaluate::evaluate(engine, &inputs, summary, |out, evaluation, doc| {
+                if let Some(unknown) = unknown_rule(engine, &only_rules) {
+                    eprintln!(
+                        "cloudtrail-alerts: --rule {unknown}: no enabled rule has this id \
+                         (see `cloudtrail-alerts rules`)"
+                    );
+                    return EXIT_USAGE;
+                }
+                let (id_width, title_width) = column_widths(engine);
+                evaluate::evaluate(engine, &inputs, summary, &keep, |out, evaluation, doc| {
                     if show_suppressed {
                         for s in &evaluation.suppressed {
                             eprintln!(
@@ -193,17 +213,18 @@ pub fn run(cli: Cli) -> u8 {
                             );
                         }
                     }
-                    for alert in &evaluation.alerts {
+                    for alert in evaluation.alerts.iter().filter(|a| keep(a)) {
+                        let text = || render::text_columns(alert, color, id_width, title_width);
                         match format {
                             Format::Json => writeln!(out, "{}", alert_json(alert, doc))?,
                             Format::Text if several => writeln!(
                                 out,
                                 "{}  {}: record {}",
-                                render::text_line(alert, color),
+                                text(),
                                 doc.position.source,
                                 doc.position.record
                             )?,
-                            Format::Text => writeln!(out, "{}", render::text_line(alert, color))?,
+                            Format::Text => writeln!(out, "{}", text())?,
                         }
                     }
                     Ok(())
@@ -233,7 +254,7 @@ pub fn run(cli: Cli) -> u8 {
             ];
             match preview::render_router(flags) {
                 Ok(router) => with_engine(&rules, |engine| {
-                    evaluate::evaluate(engine, &inputs, summary, |out, evaluation, _| {
+                    evaluate::evaluate(engine, &inputs, summary, &|_| true, |out, evaluation, _| {
                         for alert in &evaluation.alerts {
                             for request in router.publish_requests(alert) {
                                 let line =
@@ -268,6 +289,32 @@ fn alert_json(alert: &crate::alert::Alert, doc: &crate::input::Document) -> Stri
         obj.insert("record".into(), doc.position.record.into());
     }
     render::sanitize::escape_json_output(value.to_string())
+}
+
+/// The first `--rule` id that names no enabled rule, a typo to refuse
+/// rather than print nothing.
+fn unknown_rule<'a>(engine: &Engine, ids: &'a [String]) -> Option<&'a str> {
+    ids.iter()
+        .find(|id| {
+            !engine
+                .config()
+                .rules
+                .iter()
+                .any(|r| r.enabled && &r.id == *id)
+        })
+        .map(String::as_str)
+}
+
+/// Widths of the rule id and title columns of text output: the longest of
+/// the enabled rules, so every line of a run lines up.
+fn column_widths(engine: &Engine) -> (usize, usize) {
+    let enabled = || engine.config().rules.iter().filter(|r| r.enabled);
+    let id = enabled().map(|r| r.id.chars().count()).max().unwrap_or(0);
+    let title = enabled()
+        .map(|r| r.title.chars().count().min(120))
+        .max()
+        .unwrap_or(0);
+    (id, title)
 }
 
 /// Colour only for a person at a terminal: `--format text > report.txt` or

@@ -6,6 +6,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::{EXIT_INPUT, EXIT_OK, stdout_failed, walk};
+use crate::alert::Alert;
 use crate::engine::{Engine, Evaluation};
 use crate::event::Shape;
 use crate::input::lookup::{self, Kind};
@@ -73,6 +74,7 @@ pub(crate) fn evaluate(
     engine: &Engine,
     inputs: &[PathBuf],
     summary: bool,
+    keep: &dyn Fn(&Alert) -> bool,
     mut emit: impl FnMut(&mut dyn Write, &Evaluation, &Document) -> io::Result<()>,
 ) -> u8 {
     let stdin_only = [PathBuf::from("-")];
@@ -100,7 +102,7 @@ pub(crate) fn evaluate(
             }
         };
         tally.files += 1;
-        if let Err(err) = evaluate_source(engine, documents, &mut out, emit, &mut tally) {
+        if let Err(err) = evaluate_source(engine, documents, &mut out, emit, keep, &mut tally) {
             code = stdout_failed(&err);
             break;
         }
@@ -125,8 +127,12 @@ fn evaluate_source(
     mut documents: input::Documents,
     out: &mut dyn Write,
     emit: &mut Emit<'_>,
+    keep: &dyn Fn(&Alert) -> bool,
     tally: &mut Tally,
 ) -> io::Result<()> {
+    let mut emit_one = |result, document: &Document, out: &mut dyn Write, tally: &mut Tally| {
+        emit_one(result, document, out, emit, keep, tally)
+    };
     // A lookup-events page holds many events in one document; records after
     // it are numbered on, so every event has its own record number.
     let mut shift = 0;
@@ -144,13 +150,13 @@ fn evaluate_source(
         document.position.record += shift;
         if scanned.shape == Shape::Record {
             let result = engine.evaluate_view(&document.bytes, &scanned.view);
-            emit_one(result, &document, out, emit, tally)?;
+            emit_one(result, &document, out, tally)?;
             continue;
         }
         match lookup::classify(&document.bytes) {
             Kind::Event => {
                 let result = engine.evaluate_view(&document.bytes, &scanned.view);
-                emit_one(result, &document, out, emit, tally)?;
+                emit_one(result, &document, out, tally)?;
             }
             Kind::LookupPage(entries) => {
                 let first = document.position.record;
@@ -167,7 +173,7 @@ fn evaluate_source(
                                 position,
                             };
                             let result = engine.evaluate_bytes(&event.bytes);
-                            emit_one(result, &event, out, emit, tally)?;
+                            emit_one(result, &event, out, tally)?;
                         }
                         Err(reason) => {
                             eprintln!("cloudtrail-alerts: {position}: {reason}");
@@ -199,12 +205,13 @@ fn emit_one(
     document: &Document,
     out: &mut dyn Write,
     emit: &mut Emit<'_>,
+    keep: &dyn Fn(&Alert) -> bool,
     tally: &mut Tally,
 ) -> io::Result<()> {
     match result {
         Ok(evaluation) => {
             tally.events += 1;
-            for alert in &evaluation.alerts {
+            for alert in evaluation.alerts.iter().filter(|a| keep(a)) {
                 *tally.alerts.entry(alert.rule.severity).or_default() += 1;
             }
             emit(out, &evaluation, document)

@@ -7,6 +7,7 @@ mod support;
 mod builtin_pack;
 mod cli_commands;
 mod cli_evaluate;
+mod cli_filters;
 mod cli_inputs;
 mod cli_no_panic;
 mod input_errors;
