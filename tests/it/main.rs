@@ -10,6 +10,7 @@ mod cli_evaluate;
 mod cli_filters;
 mod cli_inputs;
 mod cli_no_panic;
+mod cli_test_pattern;
 mod input_errors;
 mod input_no_panic;
 mod input_shapes;
