@@ -155,6 +155,9 @@ pub(crate) enum Command {
     /// Validate rule/config files: report every error with file, line and
     /// rule id; exit 2 if there is any. With no FILE, validates the built-in pack.
     Validate {
+        /// Treat warnings (patterns that can never match a CloudTrail event) as errors.
+        #[arg(long)]
+        strict: bool,
         /// Rule/config files, checked together with the built-in pack.
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
@@ -275,7 +278,7 @@ pub fn run(cli: Cli) -> u8 {
             event_pattern,
             event,
         } => test_pattern::test_pattern(&event_pattern, &event),
-        Command::Validate { files } => validate::validate(&files),
+        Command::Validate { strict, files } => validate::validate(&files, strict),
         Command::Rules { rules, all } => list_rules::list_rules(&rules, all),
     }
 }

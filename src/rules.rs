@@ -2,6 +2,7 @@
 //! the built-in pack (`rules/builtin.yaml`, embedded at compile time).
 
 mod file;
+pub mod lint;
 mod load;
 mod yaml;
 

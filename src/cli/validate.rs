@@ -6,7 +6,9 @@ use super::{EXIT_OK, EXIT_USAGE, print_line};
 use crate::engine::Engine;
 use crate::rules::LoadOptions;
 
-pub(crate) fn validate(files: &[PathBuf]) -> u8 {
+/// Load `files` with the built-in pack; report errors (exit 2), then
+/// warnings (exit 0, or 2 with `strict`), then the OK line.
+pub(crate) fn validate(files: &[PathBuf], strict: bool) -> u8 {
     let options = LoadOptions {
         files: files.to_vec(),
         builtin: true,
@@ -14,6 +16,18 @@ pub(crate) fn validate(files: &[PathBuf]) -> u8 {
     match Engine::load(&options) {
         Ok(engine) => {
             let config = engine.config();
+            let warnings = crate::rules::lint::lint(config);
+            for warning in &warnings {
+                eprintln!("warning: {warning}");
+            }
+            if strict && !warnings.is_empty() {
+                eprintln!(
+                    "cloudtrail-alerts: {} warning{} (--strict makes them errors)",
+                    warnings.len(),
+                    if warnings.len() == 1 { "" } else { "s" }
+                );
+                return EXIT_USAGE;
+            }
             let checked = if files.is_empty() {
                 "built-in pack".to_string()
             } else {

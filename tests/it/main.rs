@@ -11,6 +11,7 @@ mod cli_filters;
 mod cli_inputs;
 mod cli_no_panic;
 mod cli_test_pattern;
+mod cli_validate_lint;
 mod input_errors;
 mod input_no_panic;
 mod input_shapes;

@@ -1,0 +1,102 @@
+//! `validate` warns about patterns that load but can never match a
+//! CloudTrail event; `--strict` makes the warnings errors.
+
+use crate::support::cli::{run, write};
+
+const NEVER_MATCH: &[u8] = br#"rules:
+  - id: no-detail
+    title: User created
+    severity: low
+    pattern:
+      eventName: [CreateUser]
+  - id: service-host-as-source
+    title: IAM call
+    severity: low
+    pattern:
+      source: [iam.amazonaws.com]
+  - id: wrong-case
+    title: User created
+    severity: low
+    pattern:
+      source: [aws.iam]
+      detail:
+        EventName: [CreateUser]
+"#;
+
+#[test]
+fn cli_validate_warns_with_did_you_mean_and_strict_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "never.yaml", NEVER_MATCH);
+    let got = run(&["validate", &file]);
+    got.assert_code(0);
+    assert_eq!(got.stdout, format!("{file}: OK (97 rules, 90 enabled)\n"));
+    let lines: Vec<&str> = got.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{got:#?}");
+    assert!(lines[0].starts_with(&format!(
+        "warning: {file}:2: rule no-detail: pattern: `eventName`"
+    )));
+    assert!(
+        lines[0].ends_with("did you mean `detail.eventName`?"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with(&format!("warning: {file}:7: rule service-host-as-source:")));
+    assert!(
+        lines[1].ends_with("did you mean `aws.iam`?"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].starts_with(&format!(
+        "warning: {file}:12: rule wrong-case: pattern: `detail.EventName`"
+    )));
+    assert!(
+        lines[2].ends_with("did you mean `detail.eventName`?"),
+        "{}",
+        lines[2]
+    );
+
+    let strict = run(&["validate", "--strict", &file]);
+    strict.assert_code(2);
+    assert_eq!(strict.stdout, "");
+    assert!(
+        strict
+            .stderr
+            .ends_with("cloudtrail-alerts: 3 warnings (--strict makes them errors)\n"),
+        "{strict:#?}"
+    );
+}
+
+#[test]
+fn cli_validate_is_quiet_for_patterns_that_can_match() {
+    let dir = tempfile::tempdir().unwrap();
+    // The near miss of each warning above, written right.
+    let good = write(
+        dir.path(),
+        "good.yaml",
+        br#"rules:
+  - id: user-created
+    title: User created
+    severity: low
+    pattern:
+      source: [aws.iam]
+      detail-type: [AWS API Call via CloudTrail]
+      detail:
+        eventName: [CreateUser]
+        userIdentity:
+          type: [Root]
+  - id: instance-stopped
+    title: Instance stopped
+    severity: low
+    pattern:
+      source: [aws.ec2]
+      detail-type: [EC2 Instance State-change Notification]
+      detail:
+        state: [stopped]
+"#,
+    );
+    for args in [vec!["validate"], vec!["validate", "--strict", &good]] {
+        let got = run(&args);
+        got.assert_code(0);
+        assert_eq!(got.stderr, "", "{args:?}");
+    }
+}
