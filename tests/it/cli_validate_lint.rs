@@ -100,3 +100,35 @@ fn cli_validate_is_quiet_for_patterns_that_can_match() {
         assert_eq!(got.stderr, "", "{args:?}");
     }
 }
+
+#[test]
+fn cli_validate_says_to_quote_a_wildcard_yaml_reads_as_an_alias() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "anchor.yaml",
+        b"rules:\n  - id: creates\n    title: Creates\n    severity: low\n    pattern:\n      source: [aws.iam]\n      detail:\n        eventName: [*Create]\n",
+    );
+    let got = run(&["validate", &file]);
+    got.assert_code(2);
+    assert_eq!(got.stdout, "");
+    let first = got.stderr.lines().next().unwrap();
+    assert!(
+        first.starts_with(&format!("{file}:8: YAML syntax error: ")),
+        "{got:#?}"
+    );
+    assert!(
+        first.contains("unknown anchor")
+            && first.ends_with(
+                "quote it; \"*Create\" is the literal text, {wildcard: \"*Create\"} the wildcard)"
+            ),
+        "{got:#?}"
+    );
+    // Quoted, it is the wildcard the user meant.
+    let quoted = write(
+        dir.path(),
+        "quoted.yaml",
+        b"rules:\n  - id: creates\n    title: Creates\n    severity: low\n    pattern:\n      source: [aws.iam]\n      detail:\n        eventName: [{wildcard: \"*Create\"}]\n",
+    );
+    run(&["validate", &quoted]).assert_code(0);
+}
