@@ -253,7 +253,8 @@ fn cli_on_a_terminal_stdin_gets_a_hint_and_every_run_a_summary() {
 
     let quiet = on_terminal("evaluate events/s3-get-object.json", "no alerts");
     assert_eq!(
-        quiet,
-        "cloudtrail-alerts: 1 file, 1 event read; no alerts\n"
+        // Reading stops at the words awaited, so the line end may not be in yet.
+        quiet.trim_end(),
+        "cloudtrail-alerts: 1 file, 1 event read; no alerts"
     );
 }
