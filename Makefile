@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 EVENT ?= events/root-console-login.json
 
-.PHONY: help setup setup-python setup-rust demo install test check unit lint build deploy invoke invoke-lambda bench fmt
+.PHONY: help setup setup-python setup-rust demo install test check unit lint build deploy invoke invoke-lambda bench mutants fmt
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -51,8 +51,10 @@ check: ## formatting and lints, with and without the Lambda feature
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --no-default-features --all-targets -- -D warnings
+	# The tests turn on `s3` (see Cargo.toml); lint the library and the CLI without it too.
+	cargo clippy --no-default-features -- -D warnings
 
-unit: ## unit, integration and CLI tests (starts a local SNS where needed)
+unit: ## unit, integration and CLI tests (starts a local SNS and S3 where needed)
 	if command -v cargo-nextest >/dev/null; then cargo nextest run --no-fail-fast; else cargo test --no-fail-fast; fi
 
 invoke: ## dry run of the CLI on one event: make invoke EVENT=events/vpc-create.json
@@ -60,6 +62,14 @@ invoke: ## dry run of the CLI on one event: make invoke EVENT=events/vpc-create.
 
 bench: ## criterion benchmarks (figures in docs/performance.md)
 	cargo bench --no-default-features --bench engine
+
+# Mutation testing of the pattern language, the rule index and routing: slow
+# (about an hour on 2 cores), so not part of `make test` or CI. Needs
+# `cargo install --locked cargo-mutants`. Results in mutants.out/.
+MUTANTS_FILES ?= src/pattern.rs src/pattern/** src/matcher.rs src/routing.rs
+mutants: ## mutation testing of the pattern language, matcher and routing (slow; not in CI)
+	cargo mutants --no-default-features $(foreach f,$(MUTANTS_FILES),--file '$(f)') \
+		-- --lib --test it -- pattern matcher scan builtin_pack rules
 
 fmt: ## format the code
 	cargo fmt --all

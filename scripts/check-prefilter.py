@@ -2,7 +2,11 @@
 """The EventBridge pre-filter must never hide an event a built-in rule alerts on,
 and must drop forged events.
 
-For every sample event in events/ that a built-in rule matches (pattern matches
+template.yaml's EventsRule and forwarder.yaml's ForwardRule (less its
+`account`) must equal what `cloudtrail-alerts prefilter` prints for the
+built-in pack, and fit EventBridge's default pattern size (2048 characters).
+Every positive fixture of every built-in rule (tests/fixtures/*/match/*.json)
+must pass both pre-filters. For every sample event in events/ that a built-in rule matches (pattern matches
 and no exclude does), the pre-filter patterns of template.yaml's EventsRule and
 forwarder.yaml's ForwardRule must match it too. Every forged event (a
 tests/fixtures/*/no-match/forged-*.json: a CloudTrail-shaped event posted with
@@ -14,6 +18,7 @@ Run with the .venv python (moto, PyYAML and the SAM CLI's YAML loader); the CLI
 check needs cargo (set SKIP_CLI=1 to leave it out).
 """
 import glob
+import itertools
 import json
 import os
 import subprocess
@@ -24,29 +29,94 @@ from moto.events.models import EventPattern
 from samcli.yamlhelper import yaml_parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# EventBridge quotas, "Event pattern size": 2048 characters unless raised.
+SIZE_LIMIT = 2048
 
 
 def load_pattern(value):
     return EventPattern.load(value if isinstance(value, str) else json.dumps(value))
 
 
-def prefilter(template, resource):
+def raw_prefilter(template, resource):
     with open(os.path.join(ROOT, template)) as f:
         tpl = yaml_parse(f.read())
     pattern = dict(tpl["Resources"][resource]["Properties"]["EventPattern"])
     # The forwarder's `account` is !Ref AWS::AccountId; match the event's own.
     pattern.pop("account", None)
-    return load_pattern(pattern)
+    return pattern
+
+
+def prefilter(template, resource):
+    return load_pattern(raw_prefilter(template, resource))
+
+
+def load_builtin_rules():
+    files = [os.path.join(ROOT, "rules", "builtin.yaml")]
+    files += sorted(glob.glob(os.path.join(ROOT, "rules", "builtin", "*.yaml")))
+    rules = []
+    for path in files:
+        if os.path.exists(path):
+            with open(path) as f:
+                rules += yaml.safe_load(f)["rules"]
+    return rules
+
+
+def check_generated():
+    """The deployed patterns are the generated one, and fit the size limit."""
+    failures = 0
+    generated = None
+    if not os.environ.get("SKIP_CLI"):
+        cmd = ["cargo", "run", "-q", "--no-default-features", "--bin", "cloudtrail-alerts", "--",
+               "prefilter"]
+        run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if run.returncode != 0:
+            print(f"FAIL: cloudtrail-alerts prefilter: exit {run.returncode}\n{run.stderr}")
+            return 1
+        generated = json.loads(run.stdout)
+    for template, resource in (("template.yaml", "EventsRule"), ("forwarder.yaml", "ForwardRule")):
+        deployed = raw_prefilter(template, resource)
+        size = len(json.dumps(deployed, separators=(",", ":")))
+        if template == "forwarder.yaml":
+            size += len(',"account":["111122223333"]')
+        if size > SIZE_LIMIT:
+            failures += 1
+            print(f"FAIL: {template} {resource} pattern is {size} characters (limit {SIZE_LIMIT})")
+        if generated is not None and deployed != generated:
+            failures += 1
+            print(f"FAIL: {template} {resource} differs from `cloudtrail-alerts prefilter`; "
+                  f"put its output there:\n{json.dumps(generated, indent=2)}")
+    print(f"check-prefilter: deployed patterns vs generated ({'skipped' if generated is None else 'checked'}) "
+          f"and size, {failures} failures")
+    return failures
+
+
+def check_fixtures(filters):
+    """Every positive fixture of every built-in rule passes every pre-filter."""
+    paths = sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "*", "match", "*.json")))
+    events = {}
+    for path in paths:
+        with open(path) as f:
+            event = json.load(f)
+        # A bare CloudTrail record comes from a log file in S3, not through EventBridge.
+        if isinstance(event, dict) and "detail" in event:
+            events[path] = event
+    failures = 0
+    for (path, event), (name, flt) in itertools.product(events.items(), filters.items()):
+        if not flt.matches_event(event):
+            failures += 1
+            print(f"FAIL: {name} drops the positive fixture {os.path.relpath(path, ROOT)}")
+    print(f"check-prefilter: {len(events)} positive fixtures (EventBridge events; "
+          f"{len(paths) - len(events)} bare records left out) checked against {len(filters)} "
+          f"pre-filters, {failures} dropped")
+    return failures
 
 
 def main():
-    builtin = os.path.join(ROOT, "rules", "builtin.yaml")
     events = sorted(glob.glob(os.path.join(ROOT, "events", "*.json")))
-    if not os.path.exists(builtin) or not events:
-        print("check-prefilter: no rules/builtin.yaml or events/*.json; nothing to check")
-        return 0
-    with open(builtin) as f:
-        rules = yaml.safe_load(f)["rules"]
+    rules = load_builtin_rules()
+    if not rules or not events:
+        print("check-prefilter: no built-in rules or events/*.json; nothing to check")
+        return 1
     filters = {
         "template.yaml EventsRule": prefilter("template.yaml", "EventsRule"),
         "forwarder.yaml ForwardRule": prefilter("forwarder.yaml", "ForwardRule"),
@@ -75,6 +145,7 @@ def main():
                     print(f"FAIL: {name} drops {os.path.relpath(path, ROOT)}, which fires {rule_id}")
     print(f"check-prefilter: {checked} (event, rule) alerts checked against {len(filters)} pre-filters, {failures} dropped")
     forged_failures = check_forged(filters, compiled)
+    failures += check_generated() + check_fixtures(filters)
     return 1 if failures or forged_failures else 0
 
 

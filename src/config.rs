@@ -13,10 +13,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::aws_ids::is_account_id;
+use crate::aws_ids::{is_account_id, is_region};
 use crate::engine::{Engine, EngineError};
 use crate::routing::{Destination, Router};
-use crate::rules::{RuleConfig, RuleFileError, load_sources};
+use crate::rules::{BuiltinSelection, RuleConfig, RuleFileError, load_sources_selected};
 use crate::severity::Severity;
 
 /// Name of the destination built from `ALERT_TOPIC_ARN`.
@@ -45,7 +45,11 @@ pub struct LambdaConfig {
     /// Rule ids to disable.
     pub disabled_rules: Vec<String>,
     /// Whether the built-in rule pack is loaded.
-    pub builtin_rules: bool,
+    /// Which built-in rules are on (`BUILTIN_RULES`).
+    pub builtin_rules: BuiltinSelection,
+    /// The DynamoDB table of dedup windows (`STATE_TABLE`); unset: no state,
+    /// every match is published.
+    pub state_table: Option<String>,
 }
 
 /// Every problem found in the configuration or the rules.
@@ -83,6 +87,9 @@ pub enum ConfigProblem {
     },
     #[error("DISABLED_RULES names an unknown rule {rule_id:?}")]
     UnknownDisabledRule { rule_id: String },
+    /// A rule file's `storm-guard:` names a destination the function does not have.
+    #[error("storm-guard names destination {name:?}, which is not configured (destinations: {})", .known.join(", "))]
+    UnknownGuardedDestination { name: String, known: Vec<String> },
     /// Every rule loaded is disabled, or none loaded: the function would never alert.
     #[error("{}", match .loaded {
         0 => "no rules loaded: the function would never alert".to_string(),
@@ -172,20 +179,23 @@ impl LambdaConfig {
             .unwrap_or_default();
 
         let builtin_rules = match get(&vars, "BUILTIN_RULES") {
-            None => true,
+            None => BuiltinSelection::Default,
             Some(v) => match v.to_ascii_lowercase().as_str() {
-                "true" | "1" | "yes" => true,
-                "false" | "0" | "no" => false,
-                _ => {
+                "1" | "yes" => BuiltinSelection::Default,
+                "0" | "no" => BuiltinSelection::None,
+                _ => v.parse().unwrap_or_else(|_| {
                     problems.push(var(
                         "BUILTIN_RULES",
-                        format!("BUILTIN_RULES {v:?}: expected true or false"),
+                        format!(
+                            "BUILTIN_RULES {v:?}: expected default (or true), all, none (or false), \
+                             or a comma-separated list of built-in rule ids and tags"
+                        ),
                     ));
-                    true
-                }
+                    BuiltinSelection::Default
+                }),
             },
         };
-        if !builtin_rules && rule_files.is_empty() {
+        if !builtin_rules.loads_builtin() && rule_files.is_empty() {
             problems.push(var(
                 "BUILTIN_RULES",
                 "BUILTIN_RULES is false and RULES_FILES is empty: there would be no rules to evaluate"
@@ -200,6 +210,7 @@ impl LambdaConfig {
             account_names,
             disabled_rules,
             builtin_rules,
+            state_table: get(&vars, "STATE_TABLE").map(str::to_string),
         })
     }
 
@@ -238,6 +249,14 @@ impl LambdaConfig {
                 });
             }
         }
+        for name in config.settings.storm_guards.keys() {
+            if !self.destinations.iter().any(|d| &d.name == name) {
+                problems.push(ConfigProblem::UnknownGuardedDestination {
+                    name: name.clone(),
+                    known: self.destinations.iter().map(|d| d.name.clone()).collect(),
+                });
+            }
+        }
 
         if problems.is_empty() && !config.rules.iter().any(|r| r.enabled) {
             problems.push(ConfigProblem::NoEnabledRules {
@@ -270,7 +289,7 @@ pub fn load_engine(config: &LambdaConfig) -> Result<Engine, ConfigError> {
             }),
         }
     }
-    let loaded = load_sources(&sources, config.builtin_rules);
+    let loaded = load_sources_selected(&sources, &config.builtin_rules);
     let mut rules = match loaded {
         Ok(rules) if problems.is_empty() => rules,
         Ok(_) => return Err(ConfigError { problems }),
@@ -364,15 +383,11 @@ fn destinations(
 
 /// The routing the function would use with these variables (only
 /// [`ROUTING_VARIABLES`] are read), checked as the function checks them.
-pub fn routing_from_vars<I, K, V>(vars: I) -> Result<Router, ConfigError>
-where
-    I: IntoIterator<Item = (K, V)>,
-    K: Into<String>,
-    V: Into<String>,
-{
-    let vars = var_map(vars);
+pub fn routing_from_vars(
+    vars: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+) -> Result<Router, ConfigError> {
     let mut problems = Vec::new();
-    let destinations = destinations(&vars, &mut problems);
+    let destinations = destinations(&var_map(vars), &mut problems);
     ConfigError::from_problems(problems)?;
     Ok(Router::new(destinations))
 }
@@ -478,11 +493,7 @@ pub fn check_topic_arn(arn: &str) -> Result<(), String> {
     if prefix != "arn" || !partition.starts_with("aws") || service != "sns" {
         return Err("expected arn:aws:sns:REGION:ACCOUNT_ID:TOPIC_NAME".to_string());
     }
-    if region.is_empty()
-        || !region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
+    if !is_region(region) {
         return Err(format!("invalid region {region:?}"));
     }
     if !is_account_id(account) {

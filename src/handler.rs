@@ -20,12 +20,21 @@ use crate::metrics::InvocationMetrics;
 use crate::publish::{PublishError, Publisher};
 use crate::render::{PublishRequest, fallback_request, publish_requests};
 use crate::routing::{Destination, Router};
+use crate::state::{MemoryStore, StateStore};
 
-/// Built once at cold start, used by every invocation.
-pub struct Handler<P: Publisher> {
+mod stateful;
+
+use stateful::merge_results;
+pub use stateful::scheduled_time;
+
+/// Built once at cold start, used by every invocation. Without a state
+/// store every match is published (shadow rules excepted); with one, dedup,
+/// thresholds, storm guards and digests apply.
+pub struct Handler<P: Publisher, S: StateStore = MemoryStore> {
     engine: Arc<Engine>,
     publisher: P,
     router: Router,
+    state: Option<S>,
 }
 
 /// One message SNS accepted.
@@ -90,6 +99,19 @@ impl<P: Publisher> Handler<P> {
             engine,
             publisher,
             router: router.into(),
+            state: None,
+        }
+    }
+}
+
+impl<P: Publisher, S: StateStore> Handler<P, S> {
+    /// The same handler, keeping windows in `store` (none: no state).
+    pub fn with_state<T: StateStore>(self, store: Option<T>) -> Handler<P, T> {
+        Handler {
+            engine: self.engine,
+            publisher: self.publisher,
+            router: self.router,
+            state: store,
         }
     }
 
@@ -114,6 +136,13 @@ impl<P: Publisher> Handler<P> {
         event: &Value,
         counts: &mut InvocationMetrics,
     ) -> Result<Outcome, HandlerError> {
+        // With state, a Scheduled Event (the flush schedule, or the
+        // heartbeat) flushes digests; without, it is evaluated like any
+        // event, as before.
+        if let Some(now) = scheduled_time(event).filter(|_| self.state.is_some()) {
+            counts.events_evaluated += 1;
+            return self.flush(now, counts).await;
+        }
         let evaluation = match self.engine.evaluate_value(event) {
             Ok(e) => e,
             Err(e) => {
@@ -148,11 +177,16 @@ impl<P: Publisher> Handler<P> {
             });
         }
         let alerts = evaluation.alerts.len();
-        let published = self.publish_alerts(&evaluation.alerts, counts).await?;
+        let (to_send, thresholds) = self.deliveries(evaluation.alerts, counts).await;
+        let mut published = self.publish_alerts(&to_send, counts).await;
+        if !thresholds.is_empty() {
+            let more = self.publish_thresholds(&thresholds, counts).await;
+            published = merge_results(published, more);
+        }
         Ok(Outcome {
             event_id,
             alerts,
-            published,
+            published: published?,
             suppressed,
         })
     }
@@ -175,12 +209,18 @@ impl<P: Publisher> Handler<P> {
                     "alert below every destination's minimum severity"
                 );
             }
-            let requests = publish_requests(alert, destinations.iter().copied());
+            let requests = self
+                .admit(
+                    alert,
+                    publish_requests(alert, destinations.iter().copied()),
+                    counts,
+                )
+                .await;
             jobs.extend(
                 destinations
                     .into_iter()
                     .zip(requests)
-                    .map(|(destination, request)| (index, destination, request)),
+                    .filter_map(|(destination, request)| Some((index, destination, request?))),
             );
         }
 
@@ -463,24 +503,8 @@ mod tests {
     /// an envelope whose record has no `eventID`.
     #[tokio::test]
     async fn the_outcome_carries_the_id_its_alerts_carry() {
-        let rule = crate::rules::Rule {
-            id: "any-iam".into(),
-            title: "IAM".into(),
-            description: String::new(),
-            severity: Severity::High,
-            pattern: serde_json::json!({"source": ["aws.iam"]}),
-            exclude: vec![],
-            runbook: None,
-            enabled: true,
-            references: vec![],
-            fields: vec![],
-            tags: vec![],
-            scope: crate::rules::Scope::default(),
-            origin: crate::rules::Origin {
-                file: "test".into(),
-                line: 1,
-            },
-        };
+        let mut rule = crate::testing::rule("any-iam", serde_json::json!({"source": ["aws.iam"]}));
+        rule.title = "IAM".into();
         let engine = Engine::from_config(RuleConfig {
             rules: vec![rule],
             ..RuleConfig::default()

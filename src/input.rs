@@ -9,12 +9,16 @@
 //! document is held whole; for a CloudTrail log file that is one record, as
 //! each element of `Records` is split out on its own.
 //!
+//! Any object holding a `Records` array is a log file, whatever keys come
+//! before it.
+//!
 //! Splitting validates each document as strictly as `serde_json` would (the
 //! same lexer as the scanner), so a bad record is reported here, with its
-//! position, and the stream goes on at the next line that starts a value
-//! (`{` or `[` in the first column: NDJSON lines and top-level documents).
-//! A syntax error inside a single-line CloudTrail log file therefore loses
-//! the rest of that line.
+//! position. Inside an array (`Records` or top-level) the stream goes on at
+//! the next element when the bad one's brackets still show where it ends;
+//! otherwise at the next line that starts a value (`{` or `[` in the first
+//! column: NDJSON lines and top-level documents), skipping lines whose values
+//! were still open where the error was, so resynchronising stays linear.
 //!
 //! Callers that view every event ([`crate::event::EventView::scan`]) can use
 //! [`Documents::next_scanned`] instead of iterating: it splits and scans in
@@ -97,6 +101,31 @@ pub enum InputError {
     },
     #[error("{source_name}: no events")]
     Empty { source_name: String },
+    /// Skipped without being held: see [`Limits::max_document`].
+    #[error("{position}: event larger than {limit} bytes (--max-event-size), skipped")]
+    TooLarge { position: Position, limit: usize },
+}
+
+/// How much one input may cost. CloudTrail records and EventBridge events are
+/// at most a few hundred KB, and a CloudTrail log file a few hundred MB once
+/// decompressed; a hostile file can claim far more.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest document held (and split, scanned, evaluated); a larger one is
+    /// reported and discarded as it streams past, in constant memory.
+    pub max_document: usize,
+    /// Most bytes a gzip input may decompress to; past it the input ends
+    /// with an error (a gzip bomb costs time up to here, not memory).
+    pub max_decompressed: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_document: 4 << 20,
+            max_decompressed: 4 << 30,
+        }
+    }
 }
 
 impl InputError {
@@ -108,7 +137,8 @@ impl InputError {
             | InputError::Truncated { position, .. }
             | InputError::Syntax { position, .. }
             | InputError::NotAnObject { position, .. }
-            | InputError::InvalidUtf8 { position, .. } => Some(position),
+            | InputError::InvalidUtf8 { position, .. }
+            | InputError::TooLarge { position, .. } => Some(position),
         }
     }
 }

@@ -303,6 +303,20 @@ pub(crate) fn read_string(b: &[u8], start: usize) -> LexResult<(Cow<'_, [u8]>, u
     }
 }
 
+/// One or more digits at `i` (a fraction or an exponent must have one), and
+/// the offset after them.
+fn skip_digits(b: &[u8], mut i: usize) -> LexResult<usize> {
+    match b.get(i) {
+        None => return eof(b.len(), EOF_VALUE),
+        Some(b'0'..=b'9') => {}
+        Some(_) => return syntax(i, "invalid number"),
+    }
+    while matches!(b.get(i), Some(b'0'..=b'9')) {
+        i += 1;
+    }
+    Ok(i)
+}
+
 /// Skip a number starting at `i`; returns its end. Validates the grammar and,
 /// like `serde_json`, rejects numbers too large for an f64.
 #[inline]
@@ -329,15 +343,7 @@ pub(crate) fn skip_number(b: &[u8], start: usize) -> LexResult<usize> {
     }
     let mut slow = i - start > 300;
     if b.get(i) == Some(&b'.') {
-        i += 1;
-        match b.get(i) {
-            None => return eof(b.len(), EOF_VALUE),
-            Some(b'0'..=b'9') => {}
-            Some(_) => return syntax(i, "invalid number"),
-        }
-        while matches!(b.get(i), Some(b'0'..=b'9')) {
-            i += 1;
-        }
+        i = skip_digits(b, i + 1)?;
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {
         slow = true;
@@ -345,14 +351,7 @@ pub(crate) fn skip_number(b: &[u8], start: usize) -> LexResult<usize> {
         if matches!(b.get(i), Some(b'+' | b'-')) {
             i += 1;
         }
-        match b.get(i) {
-            None => return eof(b.len(), EOF_VALUE),
-            Some(b'0'..=b'9') => {}
-            Some(_) => return syntax(i, "invalid number"),
-        }
-        while matches!(b.get(i), Some(b'0'..=b'9')) {
-            i += 1;
-        }
+        i = skip_digits(b, i)?;
     }
     if slow && parse_number(&b[start..i]).is_none() {
         return syntax(start, "number out of range");

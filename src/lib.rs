@@ -4,10 +4,14 @@
 //! The flow, one module a step:
 //! `input` (bytes → documents) → `event` (document → the leaves rules look at)
 //! → `matcher` (compiled rule set, indexed) → `alert` (what fired, with the facts
-//! a person needs) → `routing` (which destinations take it) → `render`
-//! (subject, email, SMS, chat, JSON for one destination) → `publish` (SNS).
+//! a person needs) → `decide` (dedup, thresholds, shadow, storm guard, over the
+//! `state` port) → `routing` (which destinations take it) → `render` (subject,
+//! email, SMS, chat, JSON, digest for one destination) → `publish` (SNS).
 //! `pattern` is the EventBridge pattern language itself and `rules` the rule
 //! files, settings and the built-in pack. `engine` ties the pure steps together.
+//! `source` finds the files of an archive (directory trees, S3 prefixes in
+//! CloudTrail's layout), `replay` runs an archive through the engine on every
+//! core, and `report` sums up what a replay found.
 //! `config` reads the function's environment and `metrics` writes its metrics;
 //! both build without the `lambda` feature, so the CLI shares them.
 //! `handler` (one invocation) and `publish` (the SNS client) need the AWS SDK.
@@ -16,6 +20,7 @@ pub mod alert;
 pub mod aws_ids;
 pub mod cli;
 pub mod config;
+pub mod decide;
 pub mod engine;
 pub mod event;
 pub mod input;
@@ -23,10 +28,16 @@ mod json_lex;
 pub mod matcher;
 pub mod metrics;
 pub mod pattern;
+pub mod prefilter;
 pub mod render;
+pub mod replay;
+pub mod report;
 pub mod routing;
+pub mod rule_test;
 pub mod rules;
 pub mod severity;
+pub mod source;
+pub mod state;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 

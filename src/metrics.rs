@@ -25,6 +25,20 @@ pub struct InvocationMetrics {
     pub alerts_suppressed: BTreeMap<String, u64>,
     /// Publish requests that failed after retries, by destination name.
     pub publish_failures: BTreeMap<String, u64>,
+    /// Matches decided `sent` (first of a window, threshold reached, no dedup), by rule.
+    pub alerts_sent: BTreeMap<String, u64>,
+    /// Matches folded into a window's digest, by rule.
+    pub alerts_deduplicated: BTreeMap<String, u64>,
+    /// Thresholds reached, by rule.
+    pub thresholds_reached: BTreeMap<String, u64>,
+    /// Matches of rules in shadow mode, by rule.
+    pub shadow_matches: BTreeMap<String, u64>,
+    /// Digest messages published, by rule (empty for storm-guard digests).
+    pub digests_sent: BTreeMap<String, u64>,
+    /// Alerts a storm guard held for its digest, by destination.
+    pub alerts_held: BTreeMap<String, u64>,
+    /// State store calls that failed after retries (the alert was sent anyway).
+    pub state_store_errors: u64,
 }
 
 /// One EMF document. EMF gives one document a single set of dimension values,
@@ -81,6 +95,31 @@ pub fn emf_lines(metrics: &InvocationMetrics, timestamp_ms: u64) -> Vec<String> 
             "PublishFailures",
             &[("Destination", destination)],
             *n,
+        ));
+    }
+    for (metric, dimension, counts) in [
+        ("AlertsSent", "Rule", &metrics.alerts_sent),
+        ("AlertsDeduplicated", "Rule", &metrics.alerts_deduplicated),
+        ("ThresholdsReached", "Rule", &metrics.thresholds_reached),
+        ("ShadowMatches", "Rule", &metrics.shadow_matches),
+        ("DigestsSent", "Rule", &metrics.digests_sent),
+        ("AlertsHeld", "Destination", &metrics.alerts_held),
+    ] {
+        for (value, n) in counts {
+            let dims: &[(&str, &str)] = if value.is_empty() {
+                &[]
+            } else {
+                &[(dimension, value)]
+            };
+            docs.push(document(timestamp_ms, metric, dims, *n));
+        }
+    }
+    if metrics.state_store_errors > 0 {
+        docs.push(document(
+            timestamp_ms,
+            "StateStoreErrors",
+            &[],
+            metrics.state_store_errors,
         ));
     }
     docs.into_iter().map(|d| d.to_string()).collect()
@@ -194,6 +233,28 @@ mod tests {
             assert_eq!(d["_aws"]["CloudWatchMetrics"][0]["Namespace"], NAMESPACE);
             assert_eq!(d["_aws"]["Timestamp"], 5);
         }
+    }
+
+    #[test]
+    fn delivery_metrics_are_written_for_what_happened() {
+        let mut m = InvocationMetrics::default();
+        m.alerts_deduplicated.insert("sg".into(), 49);
+        m.digests_sent.insert(String::new(), 1);
+        m.state_store_errors = 2;
+        let docs = parse(&emf_lines(&m, 0));
+        let find = |name: &str| docs.iter().find(|d| d.get(name).is_some()).cloned();
+        assert_eq!(find("AlertsDeduplicated").unwrap()["Rule"], "sg");
+        assert_eq!(
+            find("AlertsDeduplicated").unwrap()["AlertsDeduplicated"],
+            49
+        );
+        let digest = find("DigestsSent").unwrap();
+        assert_eq!(
+            digest["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([[]])
+        );
+        assert_eq!(find("StateStoreErrors").unwrap()["StateStoreErrors"], 2);
+        assert!(find("ShadowMatches").is_none());
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::routing::Destination;
 use crate::severity::Severity;
 
 mod chat;
+pub mod digest;
 mod email;
 mod json;
 pub mod sanitize;
@@ -334,42 +335,17 @@ fn console_link_or_none(alert: &Alert) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::{Principal, RuleInfo};
 
     fn alert() -> Alert {
-        Alert {
-            rule: RuleInfo {
-                id: "root-account-usage".into(),
-                title: "Root account used".into(),
-                description: "Root did something.".into(),
-                severity: Severity::Critical,
-                runbook: Some("1. Check.\n2. Act.".into()),
-                references: vec![],
-                tags: vec![],
-            },
-            event_id: Some("3f1a2b4c-9d8e-4f70-8a6b-5c4d3e2f1a0b".into()),
-            event_name: Some("ConsoleLogin".into()),
-            event_source: Some("signin.amazonaws.com".into()),
-            event_type: Some("AwsConsoleSignIn".into()),
-            detail_type: None,
-            event_time: Some("2024-05-01T09:12:44Z".into()),
-            account: Some("111122223333".into()),
-            account_name: Some("prod".into()),
-            region: Some("us-east-1".into()),
-            principal: Principal {
-                kind: Some("Root".into()),
-                arn: Some("arn:aws:iam::111122223333:root".into()),
-                user_name: Some("root".into()),
-                ..Principal::default()
-            },
-            source_ip: Some("203.0.113.7".into()),
-            user_agent: Some("Mozilla/5.0".into()),
-            error_code: None,
-            error_message: None,
-            failed: false,
-            request_fields: vec![],
-            record: serde_json::json!({"eventName": "ConsoleLogin"}),
-        }
+        let mut a = crate::testing::alert("root-account-usage", Severity::Critical);
+        a.rule.title = "Root account used".into();
+        a.rule.description = "Root did something.".into();
+        a.rule.runbook = Some("1. Check.\n2. Act.".into());
+        a.event_id = Some("3f1a2b4c-9d8e-4f70-8a6b-5c4d3e2f1a0b".into());
+        a.event_time = Some("2024-05-01T09:12:44Z".into());
+        a.detail_type = None;
+        a.principal.user_name = Some("root".into());
+        a
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! the built-in pack (`rules/builtin.yaml`, embedded at compile time).
 
 mod file;
-pub mod lint;
+mod lint;
 mod load;
+mod select;
 mod yaml;
 
 use std::collections::{BTreeMap, HashMap};
@@ -12,11 +13,16 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::alert::RequestField;
+use crate::decide::{Guard, Policy};
 use crate::pattern::Parsed;
 use crate::severity::Severity;
 
-pub use file::{AccountDef, Override, RawRule, RawScope, RuleFile};
-pub use load::{load, load_sources};
+pub use file::{
+    ALERT_KEYS, AccountDef, Override, RawDelivery, RawRule, RawScope, RuleFile, RuleTest, TestEvent,
+};
+pub use lint::{Finding, LintKind, Warning, WarningKind, lint};
+pub use load::{load, load_sources, load_sources_selected};
+pub use select::{BuiltinSelection, SelectionError};
 
 /// The name under which the built-in pack's rules and errors are reported;
 /// its area files are `builtin/<area>.yaml`.
@@ -197,6 +203,8 @@ pub struct Rule {
     pub tags: Vec<String>,
     pub scope: Scope,
     pub origin: Origin,
+    /// Shadow mode, dedup or threshold; the default sends every match.
+    pub delivery: Policy,
 }
 
 /// Settings carried by rule files.
@@ -204,6 +212,8 @@ pub struct Rule {
 pub struct Settings {
     /// Account name → account ids, e.g. `prod: ["111122223333"]`.
     pub accounts: BTreeMap<String, Vec<String>>,
+    /// Destination name → its storm guard (`storm-guard:`).
+    pub storm_guards: BTreeMap<String, Guard>,
 }
 
 impl Settings {
@@ -223,11 +233,23 @@ pub struct RuleConfig {
     pub settings: Settings,
     /// The patterns as the loader checked them; empty for rules built in code.
     pub checked: CheckedPatterns,
+    /// The `tests:` of each rule that has any, with the file they were written in.
+    pub tests: Vec<RuleTests>,
+}
+
+/// One rule's `tests:`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleTests {
+    pub rule_id: String,
+    /// The rule file, as named to the loader (test files are relative to it).
+    pub file: String,
+    pub tests: Vec<RuleTest>,
 }
 
 /// Which files to load.
 #[derive(Clone, Debug)]
 pub struct LoadOptions {
     pub files: Vec<PathBuf>,
-    pub builtin: bool,
+    /// Which built-in rules are loaded and on; `true.into()` for the default set.
+    pub builtin: BuiltinSelection,
 }

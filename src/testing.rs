@@ -29,6 +29,7 @@ pub fn rule(id: &str, pattern: Value) -> Rule {
             file: "rules.yaml".to_string(),
             line: 1,
         },
+        delivery: Default::default(),
     }
 }
 

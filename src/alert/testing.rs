@@ -5,29 +5,15 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 use super::Alert;
-use crate::rules::{Origin, Rule, Scope, Settings, load_sources};
-use crate::severity::Severity;
+use crate::rules::{Rule, Settings, load_sources};
 
 /// A rule that names no request fields.
 pub fn rule() -> Rule {
-    Rule {
-        id: "test-rule".into(),
-        title: "Test rule".into(),
-        description: "A rule for tests.".into(),
-        severity: Severity::High,
-        pattern: json!({}),
-        exclude: vec![],
-        runbook: None,
-        enabled: true,
-        references: vec![],
-        fields: vec![],
-        tags: vec![],
-        scope: Scope::default(),
-        origin: Origin {
-            file: "test".into(),
-            line: 1,
-        },
-    }
+    let mut rule = crate::testing::rule("test-rule", json!({}));
+    rule.title = "Test rule".into();
+    rule.description = "A rule for tests.".into();
+    rule.origin.file = "test".into();
+    rule
 }
 
 /// The built-in pack's rule `id`, as loaded.
@@ -43,7 +29,10 @@ pub fn builtin_rule(id: &str) -> Rule {
 pub fn settings() -> Settings {
     let mut accounts = BTreeMap::new();
     accounts.insert("prod".to_string(), vec!["111122223333".to_string()]);
-    Settings { accounts }
+    Settings {
+        accounts,
+        ..Settings::default()
+    }
 }
 
 /// The alert of [`rule`] for `event`.

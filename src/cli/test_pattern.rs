@@ -1,17 +1,16 @@
-//! `test-event-pattern`: the offline twin of `aws events test-event-pattern`.
+//! `test-event-pattern`'s arguments and the reasons it gives when AWS's own
+//! message ("Parameter Event is not valid.") would leave a user guessing.
 
 use std::path::Path;
 
 use serde_json::Value;
 
-use super::{EXIT_OK, EXIT_USAGE, print_line};
 use crate::event::{Shape, shape_of};
-use crate::pattern::{TestPatternError, test_event_pattern};
 
 /// `--event-pattern` and `--event` take JSON text or `file://PATH`, as the
 /// AWS CLI does, or a plain path, as the other commands do: text that does
 /// not start like JSON (object, array, string) is taken for a path.
-fn read_argument(value: &str, what: &str) -> Result<String, String> {
+pub fn read_argument(value: &str, what: &str) -> Result<String, String> {
     let path = match value.strip_prefix("file://") {
         Some(path) => path,
         None if value.trim_start().starts_with(['{', '[', '"'])
@@ -27,7 +26,7 @@ fn read_argument(value: &str, what: &str) -> Result<String, String> {
 
 /// Why `TestEventPattern` would refuse `event`: the fields it requires, and
 /// the common mistake of passing a bare CloudTrail record.
-fn event_reason(event: &str) -> String {
+pub fn event_reason(event: &str) -> String {
     let value: Value = match serde_json::from_str(event) {
         Ok(value) => value,
         Err(err) => return format!("not JSON: {err}"),
@@ -52,31 +51,8 @@ fn event_reason(event: &str) -> String {
     }
 }
 
-pub(crate) fn test_pattern(pattern: &str, event: &str) -> u8 {
-    let (pattern, event) = match (
-        read_argument(pattern, "--event-pattern"),
-        read_argument(event, "--event"),
-    ) {
-        (Ok(p), Ok(e)) => (p, e),
-        (Err(err), _) | (_, Err(err)) => {
-            eprintln!("cloudtrail-alerts: {err}");
-            return EXIT_USAGE;
-        }
-    };
-    match test_event_pattern(&pattern, &event) {
-        Ok(result) => print_line(&serde_json::json!({ "Result": result }), EXIT_OK),
-        Err(err @ TestPatternError::InvalidPattern(_)) => {
-            eprintln!("{err}");
-            if serde_json::from_str::<Value>(&pattern).is_err()
-                && !pattern.trim_start().starts_with('{')
-            {
-                eprintln!("cloudtrail-alerts: patterns are JSON here; rule files take YAML");
-            }
-            EXIT_USAGE
-        }
-        Err(err @ TestPatternError::InvalidEvent) => {
-            eprintln!("{err} Reason: {}", event_reason(&event));
-            EXIT_USAGE
-        }
-    }
+/// A pattern that is not JSON and does not try to be: most likely the
+/// YAML of a rule file pasted as it is.
+pub fn looks_like_yaml(pattern: &str) -> bool {
+    serde_json::from_str::<Value>(pattern).is_err() && !pattern.trim_start().starts_with('{')
 }

@@ -2,7 +2,7 @@
 //! people make in it.
 
 use super::*;
-use crate::rules::{Origin, Rule, Scope};
+use crate::rules::Rule;
 
 const MAIN: &str = "arn:aws:sns:us-east-1:111122223333:alerts";
 const SMS: &str = "arn:aws:sns:us-east-1:111122223333:alerts-sms";
@@ -12,24 +12,9 @@ fn parse(vars: &[(&str, &str)]) -> Result<LambdaConfig, ConfigError> {
 }
 
 fn rule(id: &str) -> Rule {
-    Rule {
-        id: id.to_string(),
-        title: id.to_string(),
-        description: String::new(),
-        severity: Severity::High,
-        pattern: serde_json::json!({"source": ["aws.iam"]}),
-        exclude: vec![],
-        runbook: None,
-        enabled: true,
-        references: vec![],
-        fields: vec![],
-        tags: vec![],
-        scope: Scope::default(),
-        origin: Origin {
-            file: "builtin".to_string(),
-            line: 1,
-        },
-    }
+    let mut rule = crate::testing::rule(id, serde_json::json!({"source": ["aws.iam"]}));
+    rule.origin.file = "builtin".to_string();
+    rule
 }
 
 #[test]
@@ -43,7 +28,7 @@ fn only_the_main_topic_sends_every_severity_there() {
             min_severity: Severity::Info
         }]
     );
-    assert!(cfg.builtin_rules);
+    assert_eq!(cfg.builtin_rules, BuiltinSelection::Default);
     assert!(cfg.rule_files.is_empty());
     assert!(cfg.disabled_rules.is_empty());
 }
@@ -95,7 +80,7 @@ fn blank_optional_variables_count_as_unset() {
     ])
     .unwrap();
     assert_eq!(cfg.destinations.len(), 1);
-    assert!(cfg.builtin_rules);
+    assert_eq!(cfg.builtin_rules, BuiltinSelection::Default);
 }
 
 #[test]
@@ -105,7 +90,7 @@ fn every_problem_is_reported_at_once() {
         ("SMS_TOPIC_ARN", "arn:aws:sqs:us-east-1:111122223333:q"),
         ("EXTRA_DESTINATIONS", "chat"),
         ("ACCOUNT_NAMES", "prod=1234"),
-        ("BUILTIN_RULES", "maybe"),
+        ("BUILTIN_RULES", "maybe?"),
     ])
     .unwrap_err();
     let text = err.to_string();
@@ -116,7 +101,7 @@ fn every_problem_is_reported_at_once() {
         "SMS_TOPIC_ARN",
         "EXTRA_DESTINATIONS entry \"chat\"",
         "\"1234\" is not a 12-digit account id",
-        "BUILTIN_RULES \"maybe\"",
+        "BUILTIN_RULES \"maybe?\"",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
@@ -195,7 +180,7 @@ fn relative_rule_files_resolve_against_the_task_root() {
             PathBuf::from("/opt/rules/extra.yaml")
         ]
     );
-    assert!(!cfg.builtin_rules);
+    assert_eq!(cfg.builtin_rules, BuiltinSelection::None);
 }
 
 #[test]
@@ -370,4 +355,18 @@ fn unknown_disabled_rules_fail_loading() {
         err.problems[0].to_string(),
         "DISABLED_RULES names an unknown rule \"no-such-rule\""
     );
+}
+
+#[test]
+fn topic_arns_name_a_real_region_shape() {
+    assert!(check_topic_arn("arn:aws-us-gov:sns:us-gov-west-1:111122223333:alerts").is_ok());
+    assert!(check_topic_arn("arn:aws:sns:il-central-1:111122223333:alerts").is_ok());
+    for region in ["useast1", "us-east-1x", "-1", "US-EAST-1", "us--1"] {
+        let arn = format!("arn:aws:sns:{region}:111122223333:alerts");
+        assert_eq!(
+            check_topic_arn(&arn),
+            Err(format!("invalid region {region:?}")),
+            "{arn}"
+        );
+    }
 }

@@ -104,7 +104,7 @@ impl EventView {
             next_array: 0,
         };
         let mut path = String::new();
-        walk.object(map, &mut path);
+        walk.object(map, &mut path, false);
         Ok(walk.view)
     }
 
@@ -139,10 +139,13 @@ struct ValueWalk<'p> {
 }
 
 impl ValueWalk<'_> {
-    fn object(&mut self, map: &serde_json::Map<String, Value>, path: &mut String) {
+    /// `nested` rather than a non-empty `path` decides the dot: under a
+    /// top-level `""` key the path is empty yet its children are `.child`, as
+    /// the scanner (and the dotted join) has them.
+    fn object(&mut self, map: &serde_json::Map<String, Value>, path: &mut String, nested: bool) {
         let base = path.len();
         for (key, value) in map {
-            if base > 0 {
+            if nested {
                 path.push('.');
             }
             path.push_str(key);
@@ -157,7 +160,7 @@ impl ValueWalk<'_> {
     /// `id` is the path's id when the path itself is needed (leaves are kept).
     fn value(&mut self, value: &Value, id: Option<PathId>, path: &mut String) {
         let leaf = match value {
-            Value::Object(map) => return self.object(map, path),
+            Value::Object(map) => return self.object(map, path, true),
             Value::Array(items) => {
                 let array = self.next_array;
                 self.next_array = self.next_array.saturating_add(1);
@@ -198,6 +201,20 @@ mod tests {
 
     fn pos(array: u32, index: u32) -> ArrayPos {
         ArrayPos { array, index }
+    }
+
+    #[test]
+    fn a_child_of_the_top_level_empty_key_is_dot_child() {
+        let mut paths = PathSet::new();
+        let dotted = paths.intern(".a");
+        let bare = paths.intern("a");
+        let event = json!({"": {"a": 1}});
+        let view = EventView::from_value(&event, &paths).unwrap();
+        assert_eq!(view.leaves(dotted).len(), 1);
+        assert!(view.leaves(bare).is_empty());
+        let scanned = EventView::scan(event.to_string().as_bytes(), &paths).unwrap();
+        assert_eq!(scanned.leaves(dotted).len(), 1);
+        assert!(scanned.leaves(bare).is_empty());
     }
 
     #[test]

@@ -7,16 +7,25 @@ use std::io::{self, Cursor, Read};
 
 use flate2::read::MultiGzDecoder;
 
-use super::{BOM, Document, InputError, Position};
-use crate::event::scan::{Scanned, scan_one};
+use super::{BOM, Document, InputError, Limits, Position};
+use crate::event::scan::Scanned;
 use crate::event::{EventView, PathSet, Shape};
-use crate::json_lex::{
-    LexError, LexErrorKind, LexResult, kind_at, skip_string, skip_value, skip_ws,
-};
+use crate::json_lex::{LexError, LexErrorKind, LexResult, kind_at, skip_ws};
+
+mod ends;
+
+use ends::{element_end, records_prefix, records_tail, resync_from, scanned_end, value_end};
 
 pub(super) const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 
 const CHUNK: usize = 256 * 1024;
+
+/// Where the splitter goes on after skipping a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Resume {
+    Top,
+    Array { wrapped: bool },
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -32,6 +41,15 @@ enum Mode {
     RecordsTail,
     /// After an error: looking for a line that starts a value.
     Resync,
+    /// Discarding a document over the size limit as it streams past, by its
+    /// brackets and strings alone; then back to `then`.
+    Skip {
+        depth: usize,
+        in_string: bool,
+        escaped: bool,
+        started: bool,
+        then: Resume,
+    },
     Done,
 }
 
@@ -55,6 +73,12 @@ pub struct Documents {
     record: u64,
     mode: Mode,
     saw_value: bool,
+    /// In [`Mode::Resync`]: the offset into the unread bytes from which to
+    /// look for the next line that starts a value.
+    resync_from: usize,
+    limits: Limits,
+    /// Set when a parse stopped because the document outgrew the limit.
+    oversize: bool,
 }
 
 impl fmt::Debug for Documents {
@@ -75,6 +99,12 @@ pub(super) enum Out {
 }
 
 impl Documents {
+    /// Bound what one document and the whole input may take.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     pub(super) fn new(source: &str, reader: Option<Box<dyn Read + Send>>, bytes: Vec<u8>) -> Self {
         let end = bytes.len();
         Documents {
@@ -92,6 +122,9 @@ impl Documents {
             record: 0,
             mode: Mode::Top,
             saw_value: false,
+            resync_from: 1,
+            limits: Limits::default(),
+            oversize: false,
         }
     }
 
@@ -185,7 +218,11 @@ impl Documents {
         let head = Cursor::new(head[..got].to_vec());
         if head.get_ref().as_slice() == GZIP_MAGIC {
             self.gzip = true;
-            self.reader = Some(Box::new(MultiGzDecoder::new(head.chain(reader))));
+            self.reader = Some(Box::new(Capped {
+                inner: MultiGzDecoder::new(head.chain(reader)),
+                left: self.limits.max_decompressed,
+                limit: self.limits.max_decompressed,
+            }));
         } else {
             self.reader = Some(Box::new(head.chain(reader)));
         }
@@ -213,13 +250,19 @@ impl Documents {
 
     /// Run `f` over the unread bytes, reading more while it runs out of input.
     fn parse<T>(&mut self, f: impl Fn(&[u8], bool) -> LexResult<T>) -> LexResult<T> {
+        self.oversize = false;
         loop {
             let at_eof = self.eof;
             match f(self.unread(), at_eof) {
                 Err(e) if e.is_eof() && !at_eof => {
+                    let have = self.end - self.pos;
+                    if have > self.limits.max_document {
+                        self.oversize = true;
+                        return Err(e);
+                    }
                     // Each retry re-splits from the document's start: wait for
                     // twice the bytes so the total work stays linear.
-                    let need = 2 * (self.end - self.pos).max(1);
+                    let need = (2 * have.max(1)).min(self.limits.max_document + 1);
                     while self.end - self.pos < need && self.fill() {}
                 }
                 r => return r,
@@ -249,6 +292,23 @@ impl Documents {
     /// Report a splitting error for the record at `pos` and resynchronise.
     fn fail(&mut self, e: LexError) -> Out {
         let position = self.here();
+        if std::mem::take(&mut self.oversize) {
+            let then = match self.mode {
+                Mode::Array { wrapped, .. } => Resume::Array { wrapped },
+                _ => Resume::Top,
+            };
+            self.mode = Mode::Skip {
+                depth: 0,
+                in_string: false,
+                escaped: false,
+                started: false,
+                then,
+            };
+            return Out::Err(InputError::TooLarge {
+                position,
+                limit: self.limits.max_document,
+            });
+        }
         let err = if let (true, Some(message)) = (e.is_eof(), self.read_error.take()) {
             InputError::Read { position, message }
         } else if e.is_eof() {
@@ -273,7 +333,25 @@ impl Documents {
             }
         };
         self.mode = Mode::Resync;
+        self.resync_from = resync_from(self.unread(), e.offset);
         Out::Err(err)
+    }
+
+    /// [`Self::fail`] for an element of an array: when the bytes still show
+    /// where the bad element ends (its brackets balance and a `,` or `]`
+    /// follows), the splitter goes on at the next element, so one bad record
+    /// of a single-line log file costs that record alone.
+    fn fail_element(&mut self, e: LexError) -> Out {
+        let mode = self.mode;
+        let out = self.fail(e);
+        if matches!(mode, Mode::Array { .. })
+            && matches!(self.mode, Mode::Resync)
+            && let Ok(end) = self.parse(element_end)
+        {
+            self.advance(end);
+            self.mode = mode;
+        }
+        out
     }
 
     /// The value at `pos` as one document (or the error it is); scanned for
@@ -284,15 +362,23 @@ impl Documents {
         let (end, view) = match paths {
             None => match self.parse(value_end) {
                 Ok(end) => (end, None),
-                Err(e) => return self.fail(e),
+                Err(e) => return self.fail_element(e),
             },
             Some(paths) => match self.parse(|b, at_eof| scanned_end(b, at_eof, paths)) {
                 Ok((Scanned::Event(shape, view), end)) => (end, Some((shape, view))),
                 Ok((Scanned::NotAnObject(_), end)) => (end, None),
-                Err(e) => return self.fail(e),
+                Err(e) => return self.fail_element(e),
             },
         };
         let position = self.here();
+        if end > self.limits.max_document {
+            // Already in memory (a slice, or a read that ended just in time).
+            self.advance(end);
+            return Out::Err(InputError::TooLarge {
+                position,
+                limit: self.limits.max_document,
+            });
+        }
         let bytes = self.unread()[..end].to_vec();
         let first = bytes.first().copied().unwrap_or(b' ');
         if first != b'{' {
@@ -410,10 +496,82 @@ impl Documents {
                     Some(self.fail(e))
                 }
             },
+            Mode::Skip {
+                mut depth,
+                mut in_string,
+                mut escaped,
+                mut started,
+                then,
+            } => {
+                let unread = self.unread();
+                let mut ended = None;
+                for (i, &c) in unread.iter().enumerate() {
+                    if in_string {
+                        if escaped {
+                            escaped = false;
+                        } else if c == b'\\' {
+                            escaped = true;
+                        } else if c == b'"' {
+                            in_string = false;
+                            if depth == 0 {
+                                ended = Some(i + 1);
+                                break;
+                            }
+                        }
+                        continue;
+                    }
+                    match c {
+                        b'"' => in_string = true,
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' if depth > 1 => depth -= 1,
+                        b'}' | b']' if depth == 1 => {
+                            ended = Some(i + 1);
+                            break;
+                        }
+                        b'}' | b']' | b',' if depth == 0 => {
+                            ended = Some(i);
+                            break;
+                        }
+                        c if depth == 0 && started && crate::json_lex::is_ws(c) => {
+                            ended = Some(i);
+                            break;
+                        }
+                        _ => {}
+                    }
+                    started = true;
+                }
+                match ended {
+                    Some(n) => {
+                        self.advance(n);
+                        self.mode = match then {
+                            Resume::Top => Mode::Top,
+                            Resume::Array { wrapped } => Mode::Array {
+                                first: false,
+                                wrapped,
+                            },
+                        };
+                    }
+                    None => {
+                        let n = unread.len();
+                        self.advance(n);
+                        self.mode = Mode::Skip {
+                            depth,
+                            in_string,
+                            escaped,
+                            started,
+                            then,
+                        };
+                        if !self.fill() {
+                            self.mode = Mode::Top;
+                        }
+                    }
+                }
+                Some(Out::Continue)
+            }
             Mode::Resync => {
                 // The next line that starts an object or an array, at its
                 // first column: where NDJSON records and top-level documents begin.
-                let mut from = 1;
+                let mut from = self.resync_from;
                 loop {
                     let unread = self.unread();
                     let mut found = None;
@@ -448,90 +606,32 @@ impl Documents {
     }
 }
 
-/// The end of the value at the start of `b`. A number or literal running
-/// into the end of the buffer may go on in the next read, so it counts as
-/// running out of input until the input really ends.
-fn value_end(b: &[u8], at_eof: bool) -> LexResult<usize> {
-    let end = skip_value(b, 0, 0)?;
-    if end == b.len() && !at_eof && !matches!(b.last(), Some(b'}' | b']' | b'"')) {
-        return Err(LexError {
-            offset: end,
-            kind: LexErrorKind::Eof("a value"),
-        });
-    }
-    Ok(end)
+/// A decompressing reader that fails once it has produced `limit` bytes: a
+/// few hundred KB of gzip can expand to gigabytes.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
 }
 
-/// [`value_end`], scanning the value for `paths` as it goes.
-fn scanned_end(b: &[u8], at_eof: bool, paths: &PathSet) -> LexResult<(Scanned, usize)> {
-    let (scanned, end) = scan_one(b, paths)?;
-    if end == b.len() && !at_eof && !matches!(b.last(), Some(b'}' | b']' | b'"')) {
-        return Err(LexError {
-            offset: end,
-            kind: LexErrorKind::Eof("a value"),
-        });
-    }
-    Ok((scanned, end))
-}
-
-/// `Some(n)` when `b` starts with `{"Records": [` (any whitespace), `n` bytes
-/// long; `None` when it does not.
-fn records_prefix(b: &[u8], _at_eof: bool) -> LexResult<Option<usize>> {
-    let need_more = |i: usize| LexError {
-        offset: i,
-        kind: LexErrorKind::Eof("an object"),
-    };
-    let mut i = skip_ws(b, 1);
-    for &want in b"\"Records\"" {
-        match b.get(i) {
-            None => return Err(need_more(i)),
-            Some(&c) if c == want => i += 1,
-            Some(_) => return Ok(None),
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            // One byte more tells a stream of exactly `limit` bytes from a longer one.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(io::Error::other(format!(
+                    "decompressed input over {} bytes (--max-input-size)",
+                    self.limit
+                ))),
+            };
         }
-    }
-    for want in [b':', b'['] {
-        i = skip_ws(b, i);
-        match b.get(i) {
-            None => return Err(need_more(i)),
-            Some(&c) if c == want => i += 1,
-            Some(_) => return Ok(None),
-        }
-    }
-    Ok(Some(i))
-}
-
-/// The rest of a `Records` object after its array: other members, if any,
-/// and the closing brace. Returns its length.
-fn records_tail(b: &[u8], _at_eof: bool) -> LexResult<usize> {
-    let eof = |i| LexError {
-        offset: i,
-        kind: LexErrorKind::Eof("an object"),
-    };
-    let syntax = |i, what| LexError {
-        offset: i,
-        kind: LexErrorKind::Syntax(what),
-    };
-    let mut i = skip_ws(b, 0);
-    loop {
-        match b.get(i) {
-            Some(b'}') => return Ok(i + 1),
-            Some(b',') => {
-                i = skip_ws(b, i + 1);
-                match b.get(i) {
-                    Some(b'"') => i = skip_string(b, i + 1)?,
-                    None => return Err(eof(i)),
-                    Some(_) => return Err(syntax(i, "key must be a string")),
-                }
-                i = skip_ws(b, i);
-                match b.get(i) {
-                    Some(b':') => i = skip_value(b, i + 1, 1)?,
-                    None => return Err(eof(i)),
-                    Some(_) => return Err(syntax(i, "expected `:`")),
-                }
-                i = skip_ws(b, i);
-            }
-            None => return Err(eof(i)),
-            Some(_) => return Err(syntax(i, "expected `,` or `}`")),
-        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.left -= n as u64;
+        Ok(n)
     }
 }

@@ -12,6 +12,10 @@ use crate::alert::Alert;
 use super::console_link_or_none;
 use super::sanitize::{escape_json_output, truncate};
 
+/// The version of the default message's fields (docs/alerts.md): raised when
+/// a field is renamed, removed or changes type, so subscribers can tell.
+pub const SCHEMA_VERSION: u64 = 1;
+
 /// The default message stays at or below this many bytes.
 pub const JSON_MAX: usize = 96 * 1024;
 /// ...and this many once embedded as a JSON string in the SNS message
@@ -88,6 +92,7 @@ fn document(alert: &Alert, max: usize) -> Value {
     let obj = doc.as_object_mut();
     if let Some(obj) = obj {
         let p = &alert.principal;
+        obj.insert("schema_version".into(), Value::from(SCHEMA_VERSION));
         obj.insert("description".into(), capped(Some(&alert.rule.description)));
         obj.insert(
             "runbook".into(),

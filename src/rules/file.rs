@@ -5,20 +5,26 @@
 //! one pass.
 
 mod accounts;
+mod delivery;
 mod fields;
 mod names;
 mod patterns;
+mod rule_tests;
 
 use super::yaml::{self, Entry, Kind, Node};
 use super::{CheckedPattern, RuleFileError};
 use crate::alert::RequestField;
 #[cfg(test)]
 use crate::aws_ids::is_region;
+use crate::decide::Guard;
 use crate::severity::Severity;
 use accounts::{parse_accounts, scope};
 use names::to_kebab_case;
 pub(crate) use names::{did_you_mean, is_kebab_case};
 use patterns::{excludes, pattern};
+pub use rule_tests::{ALERT_KEYS, RuleTest, TestEvent};
+
+pub use delivery::RawDelivery;
 
 /// A parsed rule file: rules, account names and overrides, with their lines.
 /// Account names in scopes are not resolved yet (other files may define them).
@@ -28,6 +34,8 @@ pub struct RuleFile {
     pub rules: Vec<RawRule>,
     pub accounts: Vec<AccountDef>,
     pub overrides: Vec<Override>,
+    /// `storm-guard:`: destination name, limit, line.
+    pub storm_guards: Vec<(String, Guard, usize)>,
 }
 
 /// A rule as written in a file.
@@ -46,6 +54,9 @@ pub struct RawRule {
     pub fields: Vec<RequestField>,
     pub tags: Vec<String>,
     pub scope: Option<RawScope>,
+    pub delivery: RawDelivery,
+    /// Events the rule must (or must not) alert on.
+    pub tests: Vec<RuleTest>,
 }
 
 /// A scope as written: accounts may be ids or names defined under `accounts:`.
@@ -76,9 +87,10 @@ pub struct Override {
     /// Added to the rule's own excludes.
     pub exclude: Vec<CheckedPattern>,
     pub scope: Option<RawScope>,
+    pub delivery: RawDelivery,
 }
 
-pub(crate) const TOP_KEYS: &[&str] = &["rules", "accounts", "overrides"];
+pub(crate) const TOP_KEYS: &[&str] = &["rules", "accounts", "overrides", "storm-guard"];
 pub(crate) const RULE_KEYS: &[&str] = &[
     "id",
     "title",
@@ -91,9 +103,21 @@ pub(crate) const RULE_KEYS: &[&str] = &[
     "references",
     "fields",
     "tags",
+    "mode",
+    "dedup",
+    "threshold",
     "scope",
+    "tests",
 ];
-pub(crate) const OVERRIDE_KEYS: &[&str] = &["enabled", "severity", "exclude", "scope"];
+pub(crate) const OVERRIDE_KEYS: &[&str] = &[
+    "enabled",
+    "severity",
+    "exclude",
+    "scope",
+    "mode",
+    "dedup",
+    "threshold",
+];
 pub(crate) const SCOPE_KEYS: &[&str] = &["accounts", "regions"];
 
 /// What parsing a file produced: the valid parts, every error, and the ids of
@@ -191,6 +215,9 @@ pub(crate) fn parse(name: &str, text: &str) -> Parsed {
             }
             if let Some(node) = get(entries, "overrides") {
                 file.overrides = parse_overrides(&mut ctx, node);
+            }
+            if let Some(node) = get(entries, "storm-guard") {
+                file.storm_guards = delivery::storm_guards(&mut ctx, node);
             }
         }
         Kind::Seq(_) => ctx.err(
@@ -320,6 +347,10 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, ids: &mut Vec<(String, usize)>) -> Opt
         .map(|n| fields::tags(ctx, n, rid))
         .unwrap_or_default();
     let scope = get(entries, "scope").and_then(|n| scope(ctx, n, rid));
+    let delivery = delivery::delivery(ctx, entries, rid);
+    let tests = get(entries, "tests")
+        .and_then(|n| rule_tests::rule_tests(ctx, n, rid))
+        .unwrap_or_default();
 
     if ctx.errors.len() > before {
         return None;
@@ -338,6 +369,8 @@ fn parse_rule(ctx: &mut Ctx, node: &Node, ids: &mut Vec<(String, usize)>) -> Opt
         fields: request_fields,
         tags,
         scope,
+        delivery,
+        tests,
     })
 }
 
@@ -389,6 +422,7 @@ fn parse_overrides(ctx: &mut Ctx, node: &Node) -> Vec<Override> {
                 .map(|n| excludes(ctx, n, rid))
                 .unwrap_or_default(),
             scope: get(fields, "scope").and_then(|n| scope(ctx, n, rid)),
+            delivery: delivery::delivery(ctx, fields, rid),
         };
         if ctx.errors.len() == before {
             out.push(over);

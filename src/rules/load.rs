@@ -6,9 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::file::{self, RawScope, did_you_mean};
 use super::{
-    CheckedPatterns, LoadOptions, Origin, Rule, RuleConfig, RuleFileError, Scope, Settings,
+    BuiltinSelection, CheckedPatterns, LoadOptions, Origin, Rule, RuleConfig, RuleFileError,
+    RuleTests, Scope, Settings,
 };
 use crate::aws_ids::is_account_id;
+use crate::decide::{Guard, Policy};
 
 /// Load the built-in pack (if `options.builtin`) and `options.files`, in order.
 pub fn load(options: &LoadOptions) -> Result<RuleConfig, Vec<RuleFileError>> {
@@ -24,7 +26,7 @@ pub fn load(options: &LoadOptions) -> Result<RuleConfig, Vec<RuleFileError>> {
             Err(e) => errors.push(unreadable(name, format!("cannot read the file: {e}"))),
         }
     }
-    match load_sources(&sources, options.builtin) {
+    match load_sources_selected(&sources, &options.builtin) {
         Ok(config) if errors.is_empty() => Ok(config),
         Ok(_) => Err(errors),
         Err(more) => {
@@ -43,13 +45,21 @@ fn unreadable(file: String, message: String) -> RuleFileError {
     }
 }
 
-/// Load from `(name, text)` pairs, after the built-in pack when `builtin`.
+/// Load from `(name, text)` pairs, after the built-in pack's default set when `builtin`.
 pub fn load_sources(
     sources: &[(String, String)],
     builtin: bool,
 ) -> Result<RuleConfig, Vec<RuleFileError>> {
+    load_sources_selected(sources, &builtin.into())
+}
+
+/// Load from `(name, text)` pairs, after the built-in rules `selection` names.
+pub fn load_sources_selected(
+    sources: &[(String, String)],
+    selection: &BuiltinSelection,
+) -> Result<RuleConfig, Vec<RuleFileError>> {
     let mut parsed = Vec::new();
-    if builtin {
+    if selection.loads_builtin() {
         parsed.extend(
             super::builtin_sources()
                 .iter()
@@ -147,11 +157,19 @@ pub fn load_sources(
     }
 
     let mut rules: Vec<Rule> = Vec::new();
+    let mut tests: Vec<RuleTests> = Vec::new();
     let mut checked = CheckedPatterns::default();
     for p in &parsed {
         for raw in &p.file.rules {
             if rules.iter().any(|r| r.id == raw.id) {
                 continue;
+            }
+            if !raw.tests.is_empty() {
+                tests.push(RuleTests {
+                    rule_id: raw.id.clone(),
+                    file: p.file.name.clone(),
+                    tests: raw.tests.clone(),
+                });
             }
             checked.insert(&raw.id, raw.pattern.clone());
             for x in &raw.exclude {
@@ -179,8 +197,39 @@ pub fn load_sources(
                     file: p.file.name.clone(),
                     line: raw.line,
                 },
+                delivery: Policy {
+                    mode: raw.delivery.mode.unwrap_or_default(),
+                    grouping: raw.delivery.grouping.clone().flatten(),
+                },
             });
         }
+    }
+
+    // Later files' storm guards replace earlier ones for the same destination.
+    let storm_guards: BTreeMap<String, Guard> = parsed
+        .iter()
+        .flat_map(|p| p.file.storm_guards.iter())
+        .map(|(name, guard, _)| (name.clone(), *guard))
+        .collect();
+    for unknown in selection.apply(&mut rules) {
+        let known = rules
+            .iter()
+            .filter(|r| super::is_builtin_file(&r.origin.file))
+            .flat_map(|r| std::iter::once(r.id.as_str()).chain(r.tags.iter().map(String::as_str)));
+        let hint = did_you_mean(&unknown, known)
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        errors.push((
+            0,
+            RuleFileError {
+                file: super::BUILTIN_FILE.to_string(),
+                line: 0,
+                rule_id: None,
+                message: format!(
+                    "the built-in rule selection `{selection}` names `{unknown}`, which is no built-in rule id or tag{hint}"
+                ),
+            },
+        ));
     }
 
     // Overrides apply in file order: later values win, excludes accumulate.
@@ -213,6 +262,12 @@ pub fn load_sources(
             for x in &over.exclude {
                 checked.add_exclude(&rule.id, x.clone());
             }
+            if let Some(mode) = over.delivery.mode {
+                rule.delivery.mode = mode;
+            }
+            if let Some(grouping) = &over.delivery.grouping {
+                rule.delivery.grouping = grouping.clone();
+            }
             if let Some(s) = &over.scope {
                 let base = std::mem::take(&mut rule.scope);
                 rule.scope = resolve_scope(s, &accounts, base, |_, _| {});
@@ -223,8 +278,12 @@ pub fn load_sources(
     if errors.is_empty() {
         Ok(RuleConfig {
             rules,
-            settings: Settings { accounts },
+            settings: Settings {
+                accounts,
+                storm_guards,
+            },
             checked,
+            tests,
         })
     } else {
         errors.sort_by_key(|(i, e)| (*i, e.line));

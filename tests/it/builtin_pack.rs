@@ -225,8 +225,12 @@ fn pack_all() -> RuleConfig {
 fn alerting(set: &RuleSet, event: Value) -> Vec<String> {
     let (_, envelope) = wrap_record(event).expect("wrappable event");
     let view = EventView::from_value(&envelope, set.paths()).expect("viewable event");
+    alerting_in(set, &view)
+}
+
+fn alerting_in(set: &RuleSet, view: &EventView) -> Vec<String> {
     let mut ids: Vec<String> = set
-        .evaluate(&view)
+        .evaluate(view)
         .into_iter()
         .filter(|f| f.suppressed_by.is_none())
         .map(|f| f.rule.id.clone())
@@ -238,14 +242,7 @@ fn alerting(set: &RuleSet, event: Value) -> Vec<String> {
 /// The same, through the fast path that scans the raw bytes.
 fn alerting_scanned(set: &RuleSet, bytes: &[u8]) -> Vec<String> {
     let view = EventView::scan(bytes, set.paths()).expect("scannable event");
-    let mut ids: Vec<String> = set
-        .evaluate(&view)
-        .into_iter()
-        .filter(|f| f.suppressed_by.is_none())
-        .map(|f| f.rule.id.clone())
-        .collect();
-    ids.sort();
-    ids
+    alerting_in(set, &view)
 }
 
 #[test]

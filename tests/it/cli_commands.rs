@@ -655,7 +655,7 @@ fn builtin_patterns_pasted_into_test_event_pattern_agree_with_evaluate() {
     let dir = tempfile::tempdir().unwrap();
     let config = cloudtrail_alerts::rules::load(&cloudtrail_alerts::rules::LoadOptions {
         files: Vec::new(),
-        builtin: true,
+        builtin: true.into(),
     })
     .expect("built-in pack loads");
     let samples: Vec<String> = cli::sample_events()

@@ -616,7 +616,7 @@ fn the_run_goes_on_after_bad_files_and_bad_records() {
         ["vpc-change", "route-table-change", "vpc-change"]
     );
     let stderr: Vec<&str> = got.stderr.lines().collect();
-    assert_eq!(stderr.len(), 4, "{}", got.stderr);
+    assert_eq!(stderr.len(), 5, "{}", got.stderr);
     assert!(
         stderr[0].contains("missing.json: cannot open"),
         "{}",
@@ -634,6 +634,11 @@ fn the_run_goes_on_after_bad_files_and_bad_records() {
         "{}",
         stderr[3]
     );
+    assert!(
+        stderr[4].ends_with("mixed.ndjson: 2 records skipped"),
+        "{}",
+        stderr[4]
+    );
 
     // In a log file, a bad element of Records is one bad record.
     let log = read_json("events/cloudtrail-log-file.json");
@@ -649,9 +654,14 @@ fn the_run_goes_on_after_bad_files_and_bad_records() {
     got.assert_code(1);
     assert_eq!(got.rules(), ["root-account-usage"]);
     let stderr: Vec<&str> = got.stderr.lines().collect();
-    assert_eq!(stderr.len(), 2, "{}", got.stderr);
+    assert_eq!(stderr.len(), 3, "{}", got.stderr);
     assert!(stderr[0].contains("log.json: record 1"), "{}", stderr[0]);
     assert!(stderr[1].contains("log.json: record 3"), "{}", stderr[1]);
+    assert!(
+        stderr[2].ends_with("log.json: 2 records skipped"),
+        "{}",
+        stderr[2]
+    );
 }
 
 #[test]
@@ -853,4 +863,188 @@ fn the_example_rule_file_works_end_to_end() {
     );
     got.assert_code(0);
     assert_eq!(got.rules(), ["access-key"]);
+}
+
+/// The CloudTrail record of a sample that fires, as one line, with
+/// `eventID` set to `id`.
+fn firing_record(id: &str) -> String {
+    let mut record = read_json("events/iam-put-role-policy.json")["detail"].clone();
+    record["eventID"] = json!(id);
+    serde_json::to_string(&record).unwrap()
+}
+
+#[test]
+fn a_records_array_after_another_key_is_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    // Raw matches: one line per firing record, no digest lines.
+    let one = run(&["evaluate", "--no-state", "events/iam-put-role-policy.json"]);
+    one.assert_code(0);
+    let per_record = one.json_lines().len();
+    assert!(per_record > 0);
+    let records: Vec<String> = (1..=10)
+        .map(|n| firing_record(&format!("id-{n}")))
+        .collect();
+    let file = format!("{{\"x\":1,\"Records\":[{}]}}", records.join(","));
+    let file = write(dir.path(), "log.json", file.as_bytes());
+    let got = run(&["evaluate", "--no-state", &file]);
+    got.assert_code(0);
+    assert_eq!(got.json_lines().len(), 10 * per_record, "{got:#?}");
+}
+
+#[test]
+fn a_syntax_error_in_a_one_line_log_file_skips_one_record_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let per_record = run(&["evaluate", "--no-state", "events/iam-put-role-policy.json"])
+        .json_lines()
+        .len();
+    let records: Vec<String> = (1..=127)
+        .map(|n| {
+            let r = firing_record(&format!("id-{n}"));
+            if n == 55 {
+                r.replace("\"id-55\"", "")
+            } else {
+                r
+            }
+        })
+        .collect();
+    let file = format!("{{\"Records\":[{}]}}", records.join(","));
+    let file = write(dir.path(), "log.json", file.as_bytes());
+    let got = run(&["evaluate", "--no-state", &file]);
+    got.assert_code(1);
+    assert_eq!(got.json_lines().len(), 126 * per_record);
+    let stderr: Vec<&str> = got.stderr.lines().collect();
+    assert_eq!(stderr.len(), 2, "{stderr:?}");
+    assert!(
+        stderr[0].contains("log.json: record 55 (line 1): invalid JSON"),
+        "{stderr:?}"
+    );
+    assert!(
+        stderr[1].ends_with("log.json: 1 record skipped"),
+        "{stderr:?}"
+    );
+}
+
+#[test]
+fn repeated_input_errors_are_capped_then_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = "1\n".repeat(5000);
+    bytes.push_str(&firing_record("id-ok"));
+    let file = write(dir.path(), "bad.json", bytes.as_bytes());
+    let got = run(&["evaluate", &file]);
+    got.assert_code(1);
+    assert!(!got.json_lines().is_empty());
+    let stderr: Vec<&str> = got.stderr.lines().collect();
+    assert_eq!(stderr.len(), 21, "{stderr:?}");
+    assert!(
+        stderr[0].contains("bad.json: record 1 (line 1): not an event"),
+        "{stderr:?}"
+    );
+    assert!(
+        stderr[20].ends_with("bad.json: 5000 records skipped (4980 not shown)"),
+        "{stderr:?}"
+    );
+}
+
+/// Runs the CLI on `args` and samples its peak resident memory (VmHWM, in
+/// KiB) until it exits. VmHWM only grows, so the last sample is the peak
+/// unless memory grew in the last moments, after the work was done.
+fn peak_rss_kib(args: &[&str]) -> (cli::Run, u64) {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(cli::BIN)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let hwm = |pid: u32| -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.trim_start_matches("VmHWM:")
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    };
+    let pid = child.id();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let read_all = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = r.read_to_string(&mut s);
+            s
+        })
+    };
+    let out = read_all(Box::new(stdout));
+    let err = read_all(Box::new(stderr));
+    let mut peak = 0;
+    let status = loop {
+        if let Some(k) = hwm(pid) {
+            peak = peak.max(k);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    let run = cli::Run {
+        code: status.code().expect("exited by a signal (a crash?)"),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    (run, peak)
+}
+
+/// A gzip file (multi-member, as cheap to build as to compress) holding one
+/// event whose string is `mib` MiB of `a`, then one event that fires.
+fn gzip_bomb(mib: usize) -> Vec<u8> {
+    let chunk = gzip(&vec![b'a'; 1 << 20]);
+    let mut bytes = gzip(b"{\"eventVersion\":\"1.08\",\"s\":\"");
+    for _ in 0..mib {
+        bytes.extend(&chunk);
+    }
+    bytes.extend(gzip(b"\"}\n"));
+    bytes.extend(gzip(firing_record("id-after").as_bytes()));
+    bytes
+}
+
+#[test]
+fn a_gzip_bomb_is_skipped_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = gzip_bomb(256);
+    assert!(bomb.len() < 1 << 20, "{} bytes", bomb.len());
+    let file = write(dir.path(), "bomb.json.gz", &bomb);
+    let (got, peak_kib) = peak_rss_kib(&["evaluate", &file]);
+    got.assert_code(1);
+    assert!(
+        !got.json_lines().is_empty(),
+        "the event after the bomb fires"
+    );
+    assert!(
+        got.stderr
+            .contains("bomb.json.gz: record 1 (line 1): event larger than 4194304 bytes"),
+        "{}",
+        got.stderr
+    );
+    // The default limit holds 4 MiB; the 256 MiB string is never held.
+    assert!(peak_kib < 64 * 1024, "peak RSS {peak_kib} KiB");
+    eprintln!("256 MiB gzip bomb: peak RSS {peak_kib} KiB");
+}
+
+#[test]
+fn decompressed_bytes_are_capped_per_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "bomb.json.gz", &gzip_bomb(64));
+    let got = run(&["evaluate", "--max-input-size", "16M", &file]);
+    got.assert_code(1);
+    assert!(
+        got.stderr
+            .contains("decompressed input over 16777216 bytes"),
+        "{}",
+        got.stderr
+    );
+    let usage = run(&["evaluate", "--max-event-size", "4Q", &file]);
+    usage.assert_code(2);
 }

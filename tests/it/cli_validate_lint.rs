@@ -29,25 +29,36 @@ fn cli_validate_warns_with_did_you_mean_and_strict_fails() {
     let file = write(dir.path(), "never.yaml", NEVER_MATCH);
     let got = run(&["validate", &file]);
     got.assert_code(0);
-    assert_eq!(got.stdout, format!("{file}: OK (97 rules, 90 enabled)\n"));
-    let lines: Vec<&str> = got.stderr.lines().collect();
+    assert!(
+        got.stdout.starts_with(&format!("{file}: OK (")) && got.stdout.ends_with(" warnings)\n"),
+        "{got:#?}"
+    );
+    // The rules also lack a `source` or name no calls, which other warnings
+    // say; these are the ones about keys and values no event has.
+    let lines: Vec<&str> = got
+        .stderr
+        .lines()
+        .filter(|l| l.contains("never matches"))
+        .collect();
     assert_eq!(lines.len(), 3, "{got:#?}");
     assert!(lines[0].starts_with(&format!(
-        "warning: {file}:2: rule no-detail: pattern: `eventName`"
+        "{file}:2: warning: rule `no-detail`: pattern: `eventName`"
     )));
     assert!(
         lines[0].ends_with("did you mean `detail.eventName`?"),
         "{}",
         lines[0]
     );
-    assert!(lines[1].starts_with(&format!("warning: {file}:7: rule service-host-as-source:")));
+    assert!(lines[1].starts_with(&format!(
+        "{file}:7: warning: rule `service-host-as-source`: pattern: source `iam.amazonaws.com`"
+    )));
     assert!(
         lines[1].ends_with("did you mean `aws.iam`?"),
         "{}",
         lines[1]
     );
     assert!(lines[2].starts_with(&format!(
-        "warning: {file}:12: rule wrong-case: pattern: `detail.EventName`"
+        "{file}:12: warning: rule `wrong-case`: pattern: `detail.EventName`"
     )));
     assert!(
         lines[2].ends_with("did you mean `detail.eventName`?"),
@@ -58,10 +69,9 @@ fn cli_validate_warns_with_did_you_mean_and_strict_fails() {
     let strict = run(&["validate", "--strict", &file]);
     strict.assert_code(2);
     assert_eq!(strict.stdout, "");
+    assert!(strict.stderr.contains("never matches"), "{strict:#?}");
     assert!(
-        strict
-            .stderr
-            .ends_with("cloudtrail-alerts: 3 warnings (--strict makes them errors)\n"),
+        strict.stderr.ends_with(" warnings (--strict)\n"),
         "{strict:#?}"
     );
 }
@@ -94,11 +104,14 @@ fn cli_validate_is_quiet_for_patterns_that_can_match() {
         state: [stopped]
 "#,
     );
-    for args in [vec!["validate"], vec!["validate", "--strict", &good]] {
-        let got = run(&args);
-        got.assert_code(0);
-        assert_eq!(got.stderr, "", "{args:?}");
-    }
+    // The built-in pack has no such warning, nor has the file (the state
+    // change rule is only told the deployed pre-filter passes no EC2 state
+    // changes).
+    run(&["validate", "--strict"]).assert_code(0);
+    let got = run(&["validate", &good]);
+    got.assert_code(0);
+    assert!(!got.stderr.contains("never matches"), "{got:#?}");
+    assert!(!got.stderr.contains("did you mean"), "{got:#?}");
 }
 
 #[test]

@@ -181,3 +181,146 @@ fn errors_carry_their_position() {
         ("x.json", 2, 2)
     );
 }
+
+/// A CloudTrail-like record numbered `n`, as one line of JSON.
+fn log_record(n: u64) -> String {
+    serde_json::json!({"eventVersion": "1.08", "eventSource": "iam.amazonaws.com",
+        "eventName": "PutRolePolicy", "n": n, "eventID": format!("id-{n}"),
+        "requestParameters": {"roleName": "r", "policyDocument": "{\"Statement\":[{}]}"},
+        "resources": [{"ARN": "arn:aws:iam::123456789012:role/r"}, {"type": "AWS::IAM::Role"}]})
+    .to_string()
+}
+
+#[test]
+fn a_bad_record_in_a_one_line_log_file_costs_that_record_alone() {
+    let mut records: Vec<String> = (1..=127).map(log_record).collect();
+    // A value cut short in record 55: `"n": ,`.
+    records[54] = records[54].replace("\"n\":55", "\"n\":");
+    let file = format!("{{\"Records\":[{}]}}", records.join(","));
+    assert!(!file.contains('\n'));
+    let got = outcome(file.as_bytes());
+    assert_eq!(got.len(), 127, "{got:?}");
+    let bad: Vec<&String> = got.iter().filter(|g| !g.starts_with("ok ")).collect();
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(
+        bad[0].starts_with("x.json: record 55 (line 1): invalid JSON at line 1, column "),
+        "{}",
+        bad[0]
+    );
+    assert_eq!(got[55], "ok x.json: record 56 (line 1) n=56");
+    assert_eq!(got[126], "ok x.json: record 127 (line 1) n=127");
+}
+
+#[test]
+fn a_bad_record_in_a_pretty_printed_log_file_costs_that_record_alone() {
+    let records: Vec<serde_json::Value> = (1..=121)
+        .map(|n| serde_json::from_str(&log_record(n)).unwrap())
+        .collect();
+    let pretty = serde_json::to_string_pretty(&serde_json::json!({"Records": records})).unwrap();
+    // Record 50 loses its value: `"n": ,`.
+    let pretty = pretty.replacen("\"n\": 50,", "\"n\": ,", 1);
+    let got = outcome(pretty.as_bytes());
+    assert_eq!(got.len(), 121, "{got:?}");
+    assert_eq!(got.iter().filter(|g| g.starts_with("ok ")).count(), 120);
+    assert!(got[49].starts_with("x.json: record 50 "), "{}", got[49]);
+}
+
+#[test]
+fn a_records_array_after_other_keys_is_still_a_log_file() {
+    let records: Vec<String> = (1..=10).map(log_record).collect();
+    let file = format!(
+        "{{\"x\": 1, \"y\": {{\"Records\": \"no\"}}, \"Records\": [{}], \"z\": [2]}}",
+        records.join(", ")
+    );
+    let got = outcome(file.as_bytes());
+    let want: Vec<String> = (1..=10)
+        .map(|n| format!("ok x.json: record {n} (line 1) n={n}"))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn resynchronising_does_not_reread_lines_still_open_at_the_error() {
+    // Every line opens one more object: each value nests until the depth
+    // limit. Retrying each line would re-read the next 128 lines for every
+    // line; the error count shows how many attempts were made.
+    let lines = 20_000;
+    let bytes = "{\"a\":\n".repeat(lines);
+    let got = outcome(bytes.as_bytes());
+    assert!(!got.is_empty());
+    assert!(got.iter().all(|g| !g.starts_with("ok ")), "{got:?}");
+    assert!(
+        got.len() <= lines / 100,
+        "{} attempts for {lines} lines",
+        got.len()
+    );
+}
+
+fn limited(bytes: &[u8], max_document: usize) -> Vec<String> {
+    let limits = input::Limits {
+        max_document,
+        ..input::Limits::default()
+    };
+    // Read in small pieces, as from a file, and all at once.
+    let dribbled: Vec<String> =
+        input::from_reader("x.json", Box::new(std::io::Cursor::new(bytes.to_vec())))
+            .with_limits(limits)
+            .map(|d| {
+                d.map(|d| d.position.to_string())
+                    .unwrap_or_else(|e| e.to_string())
+            })
+            .collect();
+    let whole: Vec<String> = input::from_slice("x.json", bytes)
+        .with_limits(limits)
+        .map(|d| {
+            d.map(|d| d.position.to_string())
+                .unwrap_or_else(|e| e.to_string())
+        })
+        .collect();
+    assert_eq!(dribbled, whole);
+    input::from_slice("x.json", bytes)
+        .with_limits(limits)
+        .map(|d| match d {
+            Ok(d) => {
+                let v: serde_json::Value = serde_json::from_slice(&d.bytes).unwrap();
+                format!("ok {} n={}", d.position, v["n"])
+            }
+            Err(e) => e.to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_document_over_the_size_limit_is_reported_and_skipped() {
+    let big = format!(
+        "{{\"n\":2, \"s\": \"{}\", \"o\": [{{\"t\": \"]}}\\\"\"}}]}}",
+        "x".repeat(300_000)
+    );
+    let ndjson = format!("{{\"n\":1}}\n{big}\n{{\"n\":3}}\n");
+    assert_eq!(
+        limited(ndjson.as_bytes(), 100_000),
+        [
+            "ok x.json: record 1 (line 1) n=1",
+            "x.json: record 2 (line 2): event larger than 100000 bytes (--max-event-size), skipped",
+            "ok x.json: record 3 (line 3) n=3",
+        ]
+    );
+    let log = format!(
+        "{{\"Records\":[{{\"n\":1}},{big},\"{}\",{{\"n\":4}}]}}",
+        "y".repeat(300_000)
+    );
+    assert_eq!(
+        limited(log.as_bytes(), 100_000),
+        [
+            "ok x.json: record 1 (line 1) n=1",
+            "x.json: record 2 (line 1): event larger than 100000 bytes (--max-event-size), skipped",
+            "x.json: record 3 (line 1): event larger than 100000 bytes (--max-event-size), skipped",
+            "ok x.json: record 4 (line 1) n=4",
+        ]
+    );
+    // Under the limit, the same document is read.
+    assert_eq!(
+        limited(big.as_bytes(), 400_000),
+        ["ok x.json: record 1 (line 1) n=2"]
+    );
+}

@@ -89,16 +89,7 @@ proptest! {
             e.write_all(&bytes).unwrap();
             bytes = e.finish().unwrap();
         }
-        for (at, byte, op) in edits {
-            if bytes.is_empty() { break; }
-            let i = at.index(bytes.len());
-            match op {
-                0 => bytes[i] = byte,
-                1 => { bytes.remove(i); }
-                2 => bytes.insert(i, byte),
-                _ => bytes.truncate(i),
-            }
-        }
+        crate::support::mutate(&mut bytes, &edits);
         run(&bytes)?;
     }
 }

@@ -133,10 +133,18 @@ fn empty_records_is_no_error() {
 }
 
 #[test]
-fn an_object_whose_first_key_is_not_records_is_one_event() {
-    let v = json!({"eventName": "X", "Records": [1]});
+fn an_object_holding_a_records_array_is_a_log_file_whatever_comes_first() {
     // serde_json sorts keys: write the order by hand.
-    let got = ok_values(br#"{"eventName": "X", "Records": [1]}"#);
+    let got = docs(br#"{"eventName": "X", "Records": [{"n": 1}, 2]}"#);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].as_ref().unwrap().bytes, br#"{"n": 1}"#);
+    assert!(matches!(got[1], Err(InputError::NotAnObject { .. })));
+}
+
+#[test]
+fn an_object_whose_records_is_not_an_array_is_one_event() {
+    let v = json!({"eventName": "X", "Records": {"a": [1]}});
+    let got = ok_values(br#"{"eventName": "X", "Records": {"a": [1]}}"#);
     assert_eq!(got, [(v, 1, 1)]);
 }
 

@@ -65,6 +65,37 @@ fn invalid_configuration_fails_the_cold_start_listing_every_problem() {
             .wait_answers(1, Duration::from_millis(10))
             .is_empty()
     );
+    // Lambda shows the reason only when it is posted to /runtime/init/error.
+    let reported = runtime.init_errors();
+    assert_eq!(reported.len(), 1, "{reported:?}");
+    assert_eq!(reported[0]["errorType"], "Runtime.InitError");
+    let message = reported[0]["errorMessage"].as_str().unwrap_or_default();
+    assert!(message.contains("ALERT_TOPIC_ARN is required"), "{message}");
+}
+
+#[test]
+fn a_missing_rules_file_is_reported_as_the_init_error() {
+    let runtime = FakeRuntimeApi::start(vec![serde_json::json!({})]);
+    let out = output_within(
+        function(&runtime)
+            .env(
+                "ALERT_TOPIC_ARN",
+                "arn:aws:sns:us-east-1:123456789012:cloudtrail-alerts",
+            )
+            .env("RULES_FILES", "/nonexistent/rules.yaml"),
+        b"",
+        Duration::from_secs(60),
+    );
+    assert!(!out.status.success());
+    assert!(runtime.first_poll().is_none());
+    let reported = runtime.init_errors();
+    assert_eq!(reported.len(), 1, "{reported:?}");
+    assert_eq!(reported[0]["errorType"], "Runtime.InitError");
+    let message = reported[0]["errorMessage"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("RULES_FILES: cannot read /nonexistent/rules.yaml"),
+        "{message}"
+    );
 }
 
 fn sample(name: &str) -> serde_json::Value {

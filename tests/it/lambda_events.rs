@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::support::samples::SAMPLE_ALERTS;
 use crate::support::sns::{Local, SentNotification, assert_deliverable, drain};
 use crate::support::{self, read_json, root};
 use aws_lambda_events::eventbridge::EventBridgeEvent;
@@ -75,6 +76,34 @@ fn key(subject: Option<&str>, bodies: Value) -> (Option<String>, String) {
     (subject.map(str::to_string), bodies.to_string())
 }
 
+/// The rule id of each message, read from the `default` body subscribers get.
+fn rules_of(sent: &[SentNotification]) -> Vec<String> {
+    let mut rules: Vec<String> = sent
+        .iter()
+        .map(|n| {
+            let bodies: Value = serde_json::from_str(&n.message).unwrap();
+            let default: Value = serde_json::from_str(bodies["default"].as_str().unwrap()).unwrap();
+            default["rule"].as_str().unwrap().to_string()
+        })
+        .collect();
+    rules.sort();
+    rules
+}
+
+/// The sample events whose alerts are critical, so also go by SMS (the SMS
+/// topic's default minimum), and which rule each sends: from the severities
+/// README's rule table gives the built-in rules.
+const SMS_ALERTS: &[(&str, &[&str])] = &[
+    ("cloudtrail-log-file", &["root-account-usage"]),
+    ("cloudtrail-stop-logging", &["cloudtrail-config-change"]),
+    (
+        "organizations-leave",
+        &["organization-leave", "root-account-usage"],
+    ),
+    ("root-console-login", &["root-account-usage"]),
+    ("s3-put-bucket-policy", &["s3-bucket-policy-public"]),
+];
+
 fn sent_keys(sent: &[SentNotification]) -> Vec<(Option<String>, String)> {
     let mut keys: Vec<_> = sent
         .iter()
@@ -92,8 +121,8 @@ fn sent_keys(sent: &[SentNotification]) -> Vec<(Option<String>, String)> {
 impl Function {
     /// Handle one event; check that each topic received exactly the rendered
     /// requests meant for it and that every message is deliverable. Returns
-    /// (alerts, messages on the main topic, messages on the SMS topic).
-    async fn check(&self, name: &str, event: Value) -> (usize, usize, usize) {
+    /// (alerts, rules of the messages on the main topic, on the SMS topic).
+    async fn check(&self, name: &str, event: Value) -> (usize, Vec<String>, Vec<String>) {
         let alerts = self.engine.evaluate_value(&event).unwrap().alerts;
         let main_before = self.local.moto.sent(&self.local.alerts.topic_arn).len();
         let sms_before = self.local.moto.sent(&self.local.sms.topic_arn).len();
@@ -151,7 +180,7 @@ impl Function {
         }
         let queued_sms = drain(&self.local.sqs, &self.local.sms.queue_url).await;
         assert_eq!(queued_sms.len(), sms.len(), "{name}: SMS queue");
-        (alerts.len(), main.len(), sms.len())
+        (alerts.len(), rules_of(&main), rules_of(&sms))
     }
 }
 
@@ -160,27 +189,40 @@ async fn every_sample_event_reaches_the_subscribers_that_want_it() {
     let f = function().await;
     let mut results = BTreeMap::new();
     for path in json_files("events") {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let counts = f.check(&name, read_json(&path)).await;
-        results.insert(name, counts);
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let event = read_json(&path);
+        // EventBridge hands the function one record at a time, so a log
+        // file's records arrive one by one.
+        let events = match event.get("Records").and_then(Value::as_array) {
+            Some(records) => records.clone(),
+            None => vec![event],
+        };
+        let (mut main, mut sms) = (Vec::new(), Vec::new());
+        for event in events {
+            let (_, m, s) = f.check(&name, event).await;
+            main.extend(m);
+            sms.extend(s);
+        }
+        results.insert(name, (main, sms));
     }
-    // Facts about the samples that do not depend on the renderer.
-    let root = results["root-console-login.json"];
-    assert_eq!(root, (1, 1, 1), "root sign-in is critical: email and SMS");
-    let policy = results["iam-put-role-policy.json"];
-    assert_eq!(policy, (1, 1, 0), "a high alert is not sent by SMS");
-    assert_eq!(
-        results["s3-get-object.json"],
-        (0, 0, 0),
-        "a data read fires nothing"
-    );
-    assert_eq!(
-        results["ec2-state-change.json"],
-        (0, 0, 0),
-        "not a CloudTrail event"
-    );
-    let fired = results.values().filter(|c| c.0 > 0).count();
-    assert!(fired >= 15, "only {fired} sample events fired: {results:?}");
+    let sample_names: Vec<&String> = results.keys().collect();
+    let table_names: Vec<&str> = SAMPLE_ALERTS.iter().map(|(n, _)| *n).collect();
+    assert_eq!(sample_names, table_names, "events/ and SAMPLE_ALERTS");
+    for (name, rules) in SAMPLE_ALERTS {
+        let (main, sms) = &results[*name];
+        let mut want_main: Vec<&str> = rules.to_vec();
+        want_main.sort_unstable();
+        assert_eq!(main, &want_main, "{name}: the main topic gets every alert");
+        let mut want_sms: Vec<&str> = SMS_ALERTS
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(Vec::new(), |(_, r)| r.to_vec());
+        want_sms.sort_unstable();
+        assert_eq!(
+            sms, &want_sms,
+            "{name}: the SMS topic gets critical alerts only"
+        );
+    }
 }
 
 #[tokio::test]
@@ -218,7 +260,11 @@ async fn hostile_events_still_alert_with_safe_messages() {
     for path in json_files("tests/render_fixtures/hostile") {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let (alerts, main, _) = f.check(&name, read_json(&path)).await;
-        assert_eq!(main, alerts, "{name}: every alert reached the main topic");
+        assert_eq!(
+            main.len(),
+            alerts,
+            "{name}: every alert reached the main topic"
+        );
         fired += usize::from(alerts > 0);
     }
     assert!(fired >= 3, "only {fired} hostile events fired");
@@ -248,7 +294,9 @@ async fn a_huge_deeply_nested_event_is_published_whole_not_as_a_fallback() {
     assert!(event.to_string().len() > 200_000);
 
     let (alerts, main, sms) = f.check("huge event", event).await;
-    assert_eq!((alerts, main, sms), (1, 1, 1));
+    assert_eq!(alerts, 1);
+    assert_eq!(main, ["root-account-usage"]);
+    assert_eq!(sms, ["root-account-usage"]);
     for n in f
         .local
         .moto
@@ -282,4 +330,63 @@ async fn events_that_cannot_be_read_fail_and_publish_nothing() {
     assert_eq!((ok.alerts, ok.published.len()), (0, 0));
     assert!(f.local.moto.sent(&f.local.alerts.topic_arn).is_empty());
     assert!(f.local.moto.sent(&f.local.sms.topic_arn).is_empty());
+}
+
+#[tokio::test]
+async fn extra_destinations_get_the_alerts_at_or_above_their_severity() {
+    let local = Local::start().await;
+    let soc = support::sns::topic_with_queue(
+        &local.sns,
+        &local.sqs,
+        &format!("{}-soc", local.alerts.topic_arn.rsplit(':').next().unwrap()),
+    )
+    .await;
+    let audit = support::sns::topic_with_queue(
+        &local.sns,
+        &local.sqs,
+        &format!(
+            "{}-audit",
+            local.alerts.topic_arn.rsplit(':').next().unwrap()
+        ),
+    )
+    .await;
+    let extra = format!("soc={}@high, audit={}", soc.topic_arn, audit.topic_arn);
+    let config = LambdaConfig::from_vars([
+        ("ALERT_TOPIC_ARN", local.alerts.topic_arn.as_str()),
+        ("ALERT_MIN_SEVERITY", "critical"),
+        ("EXTRA_DESTINATIONS", extra.as_str()),
+    ])
+    .unwrap();
+    let engine = Arc::new(load_engine(&config).unwrap());
+    let handler = Handler::new(
+        engine,
+        SnsPublisher::new(local.sns.clone()),
+        config.destinations.clone(),
+    );
+    let events = root().join("events");
+    for sample in ["root-console-login", "iam-put-role-policy", "vpc-create"] {
+        handler
+            .handle(read_json(&events.join(format!("{sample}.json"))))
+            .await
+            .unwrap_or_else(|e| panic!("{sample}: {e}"));
+    }
+    // critical, high and medium alerts: each topic keeps its own minimum.
+    let main = rules_of(&local.moto.sent(&local.alerts.topic_arn));
+    assert_eq!(main, ["root-account-usage"]);
+    let soc_sent = local.moto.sent(&soc.topic_arn);
+    assert_eq!(
+        rules_of(&soc_sent),
+        ["iam-policy-change", "root-account-usage"]
+    );
+    let audit_sent = local.moto.sent(&audit.topic_arn);
+    assert_eq!(
+        rules_of(&audit_sent),
+        ["iam-policy-change", "root-account-usage", "vpc-change"]
+    );
+    for n in soc_sent.iter().chain(&audit_sent) {
+        assert_deliverable(n, "extra destination");
+    }
+    // Their subscribers get the messages too.
+    assert_eq!(drain(&local.sqs, &soc.queue_url).await.len(), 2);
+    assert_eq!(drain(&local.sqs, &audit.queue_url).await.len(), 3);
 }

@@ -5,13 +5,18 @@
 mod support;
 
 mod builtin_pack;
+mod builtin_selection;
 mod cli_commands;
 mod cli_evaluate;
 mod cli_filters;
 mod cli_inputs;
 mod cli_no_panic;
+mod cli_replay;
+mod cli_state;
+mod cli_test_command;
 mod cli_test_pattern;
 mod cli_validate_lint;
+mod docs_rule_tables;
 mod input_errors;
 mod input_no_panic;
 mod input_shapes;
@@ -21,19 +26,32 @@ mod lambda_binary;
 mod lambda_events;
 #[cfg(feature = "lambda")]
 mod lambda_sns;
+#[cfg(feature = "lambda")]
+mod lambda_sns_faults;
 mod matcher_index;
 mod matcher_rules;
+mod pattern_boundaries;
 mod pattern_fuzz;
 mod pattern_invalid;
 mod pattern_operators;
+mod prefilter_deployed;
 mod render_golden;
 mod render_hostile;
 mod render_props;
+mod render_schema;
+#[cfg(feature = "s3")]
+mod replay_s3;
 mod rules_fuzz;
 mod rules_loading;
 mod scan_cases;
 mod scan_equivalence;
 mod scan_samples;
+#[cfg(feature = "lambda")]
+mod state_dynamodb;
+#[cfg(feature = "lambda")]
+mod state_handler;
+#[cfg(feature = "lambda")]
+mod state_lambda_binary;
 
 /// Without the `lambda` feature the function's tests (the `lambda_*`
 /// modules) are not built, and a green run would hide that they never ran.

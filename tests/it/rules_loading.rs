@@ -73,7 +73,7 @@ fn load_reads_files_in_order_after_the_builtin_pack() {
     std::fs::write(&path, GOOD_RULE).unwrap();
     let cfg = load(&LoadOptions {
         files: vec![path.clone()],
-        builtin: true,
+        builtin: true.into(),
     })
     .unwrap();
     let last = cfg.rules.last().unwrap();
@@ -84,7 +84,7 @@ fn load_reads_files_in_order_after_the_builtin_pack() {
     let missing = dir.path().join("missing.yaml");
     let errs = load(&LoadOptions {
         files: vec![missing.clone()],
-        builtin: false,
+        builtin: false.into(),
     })
     .unwrap_err();
     assert_eq!(errs[0].file, missing.display().to_string());
@@ -517,4 +517,30 @@ fn every_file_under_rules_builtin_is_embedded() {
         on_disk, embedded,
         "rules/builtin/ and the embedded pack differ"
     );
+}
+
+#[test]
+fn excludes_from_several_files_all_apply() {
+    // Two teams each silence their own pipeline's VPC changes in their own
+    // file; both excludes must hold, and a third caller still alerts.
+    let first = "overrides:\n  vpc-change:\n    exclude:\n      - detail:\n          userIdentity:\n            arn: [{wildcard: \"*:assumed-role/pipeline-a/*\"}]\n";
+    let second = "overrides:\n  vpc-change:\n    exclude:\n      - detail:\n          userIdentity:\n            arn: [{wildcard: \"*:assumed-role/pipeline-b/*\"}]\n";
+    let config = load_sources(&[src("a.yaml", first), src("b.yaml", second)], true).unwrap();
+    let engine = cloudtrail_alerts::engine::Engine::from_config(config).unwrap();
+    let sample = crate::support::read_json(&crate::support::root().join("events/vpc-create.json"));
+    let fires_for = |role: &str| {
+        let mut event = sample.clone();
+        event["detail"]["userIdentity"]["arn"] = json!(format!(
+            "arn:aws:sts::111122223333:assumed-role/{role}/session"
+        ));
+        engine
+            .evaluate_value(&event)
+            .unwrap()
+            .alerts
+            .iter()
+            .any(|a| a.rule.id == "vpc-change")
+    };
+    assert!(!fires_for("pipeline-a"), "the first file's exclude");
+    assert!(!fires_for("pipeline-b"), "the second file's exclude");
+    assert!(fires_for("Admin"), "anyone else still alerts");
 }

@@ -143,33 +143,32 @@ mod tests {
 
     #[test]
     fn schemes_are_broken() {
-        assert_eq!(
-            defang("see https://evil.example/x"),
-            "see hxxps://evil[.]example/x"
-        );
-        assert_eq!(
-            defang("HTTP://a and ftp://b s3://c"),
-            "hxxp://a and fxp://b s3://c"
-        );
-        assert_eq!(defang("no link"), "no link");
-        assert_eq!(defang("xhttps://a"), "xhxxps://a");
-        assert_eq!(defang("://x"), "://x");
+        for (input, want) in [
+            ("see https://evil.example/x", "see hxxps://evil[.]example/x"),
+            ("HTTP://a and ftp://b s3://c", "hxxp://a and fxp://b s3://c"),
+            ("no link", "no link"),
+            ("xhttps://a", "xhxxps://a"),
+            ("://x", "://x"),
+        ] {
+            assert_eq!(defang(input), want, "{input}");
+        }
     }
 
     #[test]
     fn bare_host_names_are_broken() {
-        assert_eq!(
-            defang("www.evil-aws-login.com"),
-            "www[.]evil-aws-login[.]com"
-        );
-        assert_eq!(defang("evil.com/reset"), "evil[.]com/reset");
-        assert_eq!(defang("hxxps://evil.com"), "hxxps://evil[.]com");
-        assert_eq!(defang("mail a@b.example."), "mail a@b[.]example.");
-        assert_eq!(defang("пример.рф"), "пример[.]рф");
-        assert_eq!(defang("evil.xn--p1ai"), "evil[.]xn--p1ai");
-        assert_eq!(defang("www.intranet"), "www[.]intranet");
-        assert_eq!(defang("(evil.co)"), "(evil[.]co)");
-        assert_eq!(defang("10.0.0.1.nip.io"), "10[.]0[.]0[.]1[.]nip[.]io");
+        for (input, want) in [
+            ("www.evil-aws-login.com", "www[.]evil-aws-login[.]com"),
+            ("evil.com/reset", "evil[.]com/reset"),
+            ("hxxps://evil.com", "hxxps://evil[.]com"),
+            ("mail a@b.example.", "mail a@b[.]example."),
+            ("пример.рф", "пример[.]рф"),
+            ("evil.xn--p1ai", "evil[.]xn--p1ai"),
+            ("www.intranet", "www[.]intranet"),
+            ("(evil.co)", "(evil[.]co)"),
+            ("10.0.0.1.nip.io", "10[.]0[.]0[.]1[.]nip[.]io"),
+        ] {
+            assert_eq!(defang(input), want, "{input}");
+        }
     }
 
     #[test]
@@ -197,15 +196,16 @@ mod tests {
         ] {
             assert_eq!(defang(s), s);
         }
-        assert_eq!(
-            defang("s3.amazonaws.com/evil-bucket/login.html"),
-            "s3[.]amazonaws[.]com/evil-bucket/login[.]html"
-        );
-        assert_eq!(
-            defang("evil.s3.amazonaws.com"),
-            "evil[.]s3[.]amazonaws[.]com"
-        );
-        assert_eq!(defang("Signin.amazonaws.com"), "Signin[.]amazonaws[.]com");
-        assert_eq!(defang("x.amazonaws.com:443"), "x[.]amazonaws[.]com:443");
+        for (input, want) in [
+            (
+                "s3.amazonaws.com/evil-bucket/login.html",
+                "s3[.]amazonaws[.]com/evil-bucket/login[.]html",
+            ),
+            ("evil.s3.amazonaws.com", "evil[.]s3[.]amazonaws[.]com"),
+            ("Signin.amazonaws.com", "Signin[.]amazonaws[.]com"),
+            ("x.amazonaws.com:443", "x[.]amazonaws[.]com:443"),
+        ] {
+            assert_eq!(defang(input), want, "{input}");
+        }
     }
 }

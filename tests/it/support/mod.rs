@@ -1,15 +1,20 @@
 //! Helpers shared by the test modules.
 
 pub mod cli;
+pub mod golden;
 #[cfg(feature = "lambda")]
 pub mod moto;
 pub mod render;
+pub mod replay;
 #[cfg(feature = "lambda")]
 pub mod runtime_api;
 pub mod samples;
 pub mod scan;
 #[cfg(feature = "lambda")]
 pub mod sns;
+#[cfg(feature = "lambda")]
+pub mod state_table;
+pub mod storm;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -91,4 +96,24 @@ pub fn json_files(dir: &Path) -> Vec<PathBuf> {
 pub fn read_json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Apply random edits to `bytes`, as the no-panic and equivalence proptests
+/// draw them: op 0 overwrites a byte, 1 removes one, 2 inserts one, anything
+/// else cuts the input there.
+pub fn mutate(bytes: &mut Vec<u8>, edits: &[(proptest::sample::Index, u8, u8)]) {
+    for (at, byte, op) in edits {
+        if bytes.is_empty() {
+            break;
+        }
+        let i = at.index(bytes.len());
+        match op {
+            0 => bytes[i] = *byte,
+            1 => {
+                bytes.remove(i);
+            }
+            2 => bytes.insert(i, *byte),
+            _ => bytes.truncate(i),
+        }
+    }
 }

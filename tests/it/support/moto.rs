@@ -99,12 +99,19 @@ fn open(path: &Path) -> File {
 }
 
 /// Start the supervisor and return the port moto bound.
-fn start_server(dir: &Path, lease: &Path) -> u16 {
+fn start_server(dir: &Path, lease: &Path, kind: &str) -> u16 {
     let binary = moto_binary();
-    let log = dir.join("moto.log");
-    let mut child = Command::new(python_of(&binary))
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/support/moto_supervisor.py"))
-        .arg(&binary)
+    let log = dir.join(format!("{kind}.log"));
+    let support = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/support");
+    let mut cmd = Command::new(python_of(&binary));
+    cmd.arg(support.join("moto_supervisor.py"));
+    if kind == SERIAL {
+        cmd.arg(python_of(&binary))
+            .arg(support.join("moto_serial.py"));
+    } else {
+        cmd.arg(&binary);
+    }
+    let mut child = cmd
         .arg(lease)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -133,25 +140,39 @@ fn start_server(dir: &Path, lease: &Path) -> u16 {
     })
 }
 
+const SHARED: &str = "moto";
+const SERIAL: &str = "moto-serial";
+
 impl Moto {
     /// The run's server, started by the first test that needs it.
     pub fn shared() -> &'static Moto {
-        static SHARED: OnceLock<Moto> = OnceLock::new();
-        SHARED.get_or_init(|| {
+        static SERVER: OnceLock<Moto> = OnceLock::new();
+        SERVER.get_or_init(|| Moto::start(SHARED))
+    }
+
+    /// The run's server that answers one request at a time, for tests of
+    /// DynamoDB conditional writes under concurrency (see `moto_serial.py`).
+    pub fn serial() -> &'static Moto {
+        static SERVER: OnceLock<Moto> = OnceLock::new();
+        SERVER.get_or_init(|| Moto::start(SERIAL))
+    }
+
+    fn start(kind: &str) -> Moto {
+        {
             let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-            let lease_path = dir.join("moto.lease");
+            let lease_path = dir.join(format!("{kind}.lease"));
             let lease = open(&lease_path);
             // Blocks only while a supervisor is stopping its server.
             lease.lock_shared().expect("lock moto.lease");
-            let start = open(&dir.join("moto.start.lock"));
+            let start = open(&dir.join(format!("{kind}.start.lock")));
             start.lock().expect("lock moto.start.lock");
-            let port_file = dir.join("moto.port");
+            let port_file = dir.join(format!("{kind}.port"));
             let running = std::fs::read_to_string(&port_file)
                 .ok()
                 .and_then(|p| p.trim().parse().ok())
                 .filter(|&port| answers(port));
             let port = running.unwrap_or_else(|| {
-                let port = start_server(&dir, &lease_path);
+                let port = start_server(&dir, &lease_path, kind);
                 std::fs::write(&port_file, port.to_string()).expect("write moto.port");
                 port
             });
@@ -162,7 +183,7 @@ impl Moto {
                 endpoint: format!("http://127.0.0.1:{port}"),
                 _lease: lease,
             }
-        })
+        }
     }
 
     /// moto's view of every model, including each topic's sent notifications.

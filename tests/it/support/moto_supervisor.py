@@ -1,7 +1,7 @@
 """Runs one moto_server for every test process of a run, and stops it once
 none of them needs it any more.
 
-Usage: moto_supervisor.py MOTO_SERVER LEASE_FILE
+Usage: moto_supervisor.py MOTO_SERVER... LEASE_FILE (MOTO_SERVER: the command, with its arguments)
 
 moto binds a port the kernel picks (port 0) and this prints that port on
 stdout, one line, then closes stdout. Each test process that uses the server
@@ -22,9 +22,9 @@ GRACE = 5.0
 
 
 def main() -> int:
-    moto, lease_path = sys.argv[1], sys.argv[2]
+    moto, lease_path = sys.argv[1:-1], sys.argv[-1]
     server = subprocess.Popen(
-        [moto, "-p", "0", "-H", "127.0.0.1"],
+        moto + ["-p", "0", "-H", "127.0.0.1"],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -43,7 +43,10 @@ pub fn settings() -> Settings {
     let mut accounts = BTreeMap::new();
     accounts.insert("prod".to_string(), vec!["111122223333".to_string()]);
     accounts.insert("security".to_string(), vec!["444455556666".to_string()]);
-    Settings { accounts }
+    Settings {
+        accounts,
+        ..Settings::default()
+    }
 }
 
 /// The rule each sample or hostile event is rendered with.
@@ -93,7 +96,7 @@ pub fn project_events() -> Vec<(String, Value)> {
 pub fn example_engine() -> cloudtrail_alerts::engine::Engine {
     cloudtrail_alerts::engine::Engine::load(&cloudtrail_alerts::rules::LoadOptions {
         files: vec![root().join("rules/example.yaml")],
-        builtin: true,
+        builtin: true.into(),
     })
     .unwrap_or_else(|e| panic!("{e}"))
 }

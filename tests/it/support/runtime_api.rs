@@ -25,6 +25,7 @@ struct State {
     events: VecDeque<(String, Value)>,
     answers: Vec<Answer>,
     first_poll: Option<Instant>,
+    init_errors: Vec<Value>,
 }
 
 pub struct FakeRuntimeApi {
@@ -71,6 +72,11 @@ impl FakeRuntimeApi {
     /// When the function first asked for an event.
     pub fn first_poll(&self) -> Option<Instant> {
         self.state.0.lock().unwrap().first_poll
+    }
+
+    /// What the function posted to `/runtime/init/error`, in order.
+    pub fn init_errors(&self) -> Vec<Value> {
+        self.state.0.lock().unwrap().init_errors.clone()
     }
 
     /// Wait until `n` answers arrived (or the timeout passed) and return them.
@@ -217,6 +223,9 @@ fn serve(conn: TcpStream, state: &(Mutex<State>, Condvar), stop: &AtomicBool) {
             cvar.notify_all();
             respond(&mut writer, "202 Accepted", &[], b"{\"status\":\"OK\"}");
         } else if req.method == "POST" && req.path == format!("{BASE}/init/error") {
+            let body = serde_json::from_slice(&req.body)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&req.body).into()));
+            lock.lock().unwrap().init_errors.push(body);
             respond(&mut writer, "202 Accepted", &[], b"{\"status\":\"OK\"}");
         } else {
             respond(&mut writer, "404 Not Found", &[], b"{}");

@@ -150,7 +150,15 @@ pub struct Local {
 
 impl Local {
     pub async fn start() -> Local {
-        let moto = Moto::shared();
+        Local::start_on(Moto::shared()).await
+    }
+
+    /// The same on the server that answers one request at a time.
+    pub async fn start_serial() -> Local {
+        Local::start_on(Moto::serial()).await
+    }
+
+    async fn start_on(moto: &'static Moto) -> Local {
         let sdk = sdk_config(&moto.endpoint).await;
         let sns = cloudtrail_alerts::publish::sns_client(&sdk);
         let sqs = aws_sdk_sqs::Client::new(&sdk);

@@ -1,0 +1,103 @@
+//! `render`: the SNS Publish requests the function would send, routed as the
+//! deployed function routes them (its environment variables, or the flags).
+
+use super::*;
+
+/// The main topic `render` uses when neither `--topic-arn` nor ALERT_TOPIC_ARN names one.
+pub(super) const PREVIEW_TOPIC_ARN: &str = "arn:aws:sns:us-east-1:111122223333:cloudtrail-alerts";
+
+/// The function's routing, from its environment variables with `flags`
+/// (variable, value given on the command line) taking precedence.
+pub(super) fn render_router<const N: usize>(
+    flags: [(&str, Option<String>); N],
+) -> Result<Router, String> {
+    let mut vars: Vec<(String, String)> = ROUTING_VARIABLES
+        .iter()
+        .filter_map(|name| Some((name.to_string(), std::env::var(name).ok()?)))
+        .collect();
+    for (name, value) in flags {
+        if let Some(value) = value {
+            vars.retain(|(k, _)| k != name);
+            vars.push((name.to_string(), value));
+        }
+    }
+    if !vars
+        .iter()
+        .any(|(k, v)| k == "ALERT_TOPIC_ARN" && !v.trim().is_empty())
+    {
+        vars.retain(|(k, _)| k != "ALERT_TOPIC_ARN");
+        vars.push(("ALERT_TOPIC_ARN".to_string(), PREVIEW_TOPIC_ARN.to_string()));
+    }
+    routing_from_vars(vars).map_err(|e| e.to_string())
+}
+
+/// The delivery settings of the rule that raised `alert`.
+pub(super) fn policy_of(engine: &Engine, alert: &cloudtrail_alerts::alert::Alert) -> Policy {
+    engine
+        .config()
+        .rules
+        .iter()
+        .find(|r| r.id == alert.rule.id)
+        .map(|r| r.delivery.clone())
+        .unwrap_or_default()
+}
+
+/// `render`: the Publish requests the function would send, digests
+/// included (unless `no_state`), one JSON line each.
+pub(super) fn render_requests(
+    engine: &Engine,
+    router: &Router,
+    reading: &read::Reading<'_>,
+    no_state: bool,
+) -> u8 {
+    let replay = RefCell::new((!no_state).then(Replay::new));
+    let print = |out: &mut dyn Write, request: &render::PublishRequest| -> io::Result<()> {
+        let line = serde_json::to_string(request).map_err(io::Error::other)?;
+        writeln!(out, "{line}")
+    };
+    let digest_requests = |out: &mut dyn Write, d: &Digest| -> io::Result<()> {
+        for dest in router
+            .destinations()
+            .iter()
+            .filter(|x| x.min_severity <= d.subject.severity)
+        {
+            print(out, &digest::request(d, &dest.name, &dest.topic_arn))?;
+        }
+        Ok(())
+    };
+    let emit = |out: &mut dyn Write, evaluation: &Evaluation, _: &Document| {
+        for alert in &evaluation.alerts {
+            let policy = policy_of(engine, alert);
+            if let Some(replay) = replay.borrow_mut().as_mut() {
+                let (digests, recorded) = replay.record(&policy, alert);
+                for d in &digests {
+                    digest_requests(out, d)?;
+                }
+                if let Some(t) = &recorded.threshold {
+                    digest_requests(out, t)?;
+                    continue;
+                }
+                if recorded.delivery != Delivery::Sent {
+                    continue;
+                }
+            }
+            let grouping = policy.grouping.filter(|_| !no_state);
+            for mut request in router.publish_requests(alert) {
+                if let Some(g) = &grouping {
+                    digest::thread_request(&mut request, &decide::key_for(alert, g));
+                }
+                print(out, &request)?;
+            }
+        }
+        Ok(())
+    };
+    let finish = |out: &mut dyn Write| {
+        if let Some(replay) = replay.borrow_mut().as_mut() {
+            for d in replay.finish() {
+                digest_requests(out, &d)?;
+            }
+        }
+        Ok(())
+    };
+    read::evaluate(engine, reading, emit, finish)
+}
