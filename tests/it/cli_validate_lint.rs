@@ -145,3 +145,79 @@ fn cli_validate_says_to_quote_a_wildcard_yaml_reads_as_an_alias() {
     );
     run(&["validate", &quoted]).assert_code(0);
 }
+
+#[test]
+fn cli_validate_reports_every_pattern_error_of_a_rule_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "mistakes.yaml",
+        br#"rules:
+  - id: two-mistakes
+    title: Three mistakes
+    severity: low
+    pattern:
+      source: [aws.ec2]
+      detail:
+        eventName: []
+        sourceIPAddress: [{cidr: "203.0.113.7/32"}]
+        userAgent: [{prefix: 5}]
+  - id: json-string
+    title: JSON string
+    severity: low
+    pattern: '{"source": ["aws.ec2"], "detail": '
+"#,
+    );
+    let got = run(&["validate", &file]);
+    got.assert_code(2);
+    assert_eq!(got.stdout, "");
+    let lines: Vec<&str> = got.stderr.lines().collect();
+    assert_eq!(lines.len(), 5, "{got:#?}");
+    let rule = format!("{file}:8: rule `two-mistakes`: `pattern` at `detail.eventName`: ");
+    assert_eq!(
+        lines[0],
+        format!("{rule}Event pattern is not valid. Reason: Empty arrays are not allowed")
+    );
+    // EventBridge's reason, then what to write instead.
+    assert!(
+        lines[1].starts_with(&format!(
+            "{file}:9: rule `two-mistakes`: `pattern` at `detail.sourceIPAddress`: \
+             Event pattern is not valid. Reason: IPv4 mask bits must be < 32; use the plain address"
+        )),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with(&format!(
+            "{file}:10: rule `two-mistakes`: `pattern` at `detail.userAgent`: "
+        )),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].starts_with(&format!(
+            "{file}:14: rule `json-string`: `pattern` is a string but not valid JSON"
+        )),
+        "{}",
+        lines[3]
+    );
+    assert_eq!(lines[4], "cloudtrail-alerts: 4 problems found");
+
+    // The near miss: one address written plainly loads.
+    let plain = write(
+        dir.path(),
+        "plain.yaml",
+        br#"rules:
+  - id: one-address
+    title: One address
+    severity: low
+    pattern:
+      source: [aws.ec2]
+      detail:
+        sourceIPAddress: ["203.0.113.7"]
+"#,
+    );
+    let got = run(&["validate", &plain]);
+    got.assert_code(0);
+    assert!(!got.stderr.contains("not valid"), "{got:#?}");
+}
