@@ -923,6 +923,16 @@ fn help_names_every_subcommand_with_an_example() {
             "{sub}"
         );
     }
+    // Examples are pasted: none is wrapped, even past the 100 columns help
+    // text is wrapped to off a terminal.
+    let long = "cloudtrail-alerts test-event-pattern --event-pattern file://pattern.json \
+                --event events/vpc-create.json";
+    assert!(long.len() > 100);
+    assert!(
+        got.stdout.lines().any(|l| l.trim() == long),
+        "{long} wrapped in --help:\n{}",
+        got.stdout
+    );
     let got = run(&["--version"]);
     got.assert_code(0);
     assert!(
