@@ -832,6 +832,13 @@ fn rules_lists_id_severity_title_and_source() {
     assert_eq!(root.2, "Root account used");
     assert!(root.3.starts_with("builtin:"), "{}", root.3);
     assert!(rules.iter().all(|r| !r.4));
+    // Columns: every line's file starts at the same place.
+    let starts: std::collections::BTreeSet<usize> = got
+        .stdout
+        .lines()
+        .map(|l| l.chars().count() - l[l.rfind('(').unwrap()..].chars().count())
+        .collect();
+    assert_eq!(starts.len(), 1, "{}", got.stdout);
 
     let got = run(&["rules", "--rules", "rules/example.yaml"]);
     got.assert_code(0);

@@ -223,12 +223,15 @@ pub(super) fn list_rules(args: &RuleArgs, all: bool) -> u8 {
     };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let width = config.rules.iter().map(|r| r.id.len()).max().unwrap_or(2);
+    let listed = || config.rules.iter().filter(|r| all || r.enabled);
+    let width = listed().map(|r| r.id.chars().count()).max().unwrap_or(2);
+    // Titles padded too, so the files line up in a column of their own.
+    let title_width = listed().map(|r| r.title.chars().count()).max().unwrap_or(0);
     let mut write = || -> io::Result<()> {
-        for rule in config.rules.iter().filter(|r| all || r.enabled) {
+        for rule in listed() {
             writeln!(
                 out,
-                "{:width$}  {:8}  {}  ({}:{}){}",
+                "{:width$}  {:8}  {:title_width$}  ({}:{}){}",
                 rule.id,
                 rule.severity.as_str(),
                 rule.title,
