@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 EVENT ?= events/root-console-login.json
 
-.PHONY: help setup setup-python setup-rust demo test check unit lint build deploy invoke invoke-lambda bench mutants fmt
+.PHONY: help setup setup-python setup-rust demo install test check unit lint build deploy invoke invoke-lambda bench mutants fmt
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ setup-rust:
 
 demo: ## evaluate events/*.json with the built-in rules and show the alerts (no AWS needed)
 	cargo run --quiet --no-default-features --bin cloudtrail-alerts -- evaluate --format text events/*.json
+
+install: ## install the cloudtrail-alerts command (release build, no AWS SDK) into ~/.cargo/bin
+	cargo install --locked --path . --no-default-features --bin cloudtrail-alerts
 
 test: setup check unit lint build-check invoke-lambda-check ## everything CI runs
 

@@ -1,5 +1,10 @@
 //! What the `prefilter`, `validate` and `rules --format markdown` commands
-//! compute, apart from printing.
+//! compute, apart from printing, and the pure parts of the other commands.
+
+mod summary;
+pub mod test_pattern;
+
+pub use summary::Tally;
 
 use serde_json::Value;
 

@@ -27,6 +27,7 @@
 //! The function never comes here: the Lambda runtime hands it one event
 //! already parsed, which goes to [`crate::engine::Engine::evaluate_value`].
 
+pub mod lookup;
 mod split;
 
 use std::fmt;

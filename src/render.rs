@@ -207,9 +207,31 @@ pub fn fallback_request(alert: &Alert, destination: &Destination) -> PublishRequ
 /// colour. Event values are cleaned, so they cannot send escapes to the
 /// terminal.
 pub fn text_line(alert: &Alert, color: bool) -> String {
+    let label = severity_label(alert, color);
+    format!(
+        "{label} {}{}",
+        clean(&alert.rule.id, 120),
+        text_details(alert)
+    )
+}
+
+/// [`text_line`] in columns: the rule id padded to `id_width` characters and
+/// the rule's title padded to `title_width`, then the event's facts, so the
+/// lines of a run read as a table.
+pub fn text_columns(alert: &Alert, color: bool, id_width: usize, title_width: usize) -> String {
+    let label = severity_label(alert, color);
+    let id = clean(&alert.rule.id, 120);
+    let title = clean(&alert.rule.title, 120);
+    format!(
+        "{label} {id:<id_width$}  {title:<title_width$}  {}",
+        text_details(alert).trim_start()
+    )
+}
+
+fn severity_label(alert: &Alert, color: bool) -> String {
     let sev = alert.rule.severity;
     let label = format!("{:<8}", sev.label());
-    let label = if color {
+    if color {
         let code = match sev {
             Severity::Critical => "1;31",
             Severity::High => "31",
@@ -220,9 +242,13 @@ pub fn text_line(alert: &Alert, color: bool) -> String {
         format!("\u{1b}[{code}m{label}\u{1b}[0m")
     } else {
         label
-    };
+    }
+}
+
+/// The event's facts after the rule id: what, by whom, where, when.
+fn text_details(alert: &Alert) -> String {
     let v = |s: &str| clean(s, 120);
-    let mut line = format!("{label} {}", v(&alert.rule.id));
+    let mut line = String::new();
     if let Some(e) = alert.event_name.as_deref().map(v).filter(|e| !e.is_empty()) {
         line.push_str(&format!(" {e}"));
         if alert.failed {

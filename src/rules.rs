@@ -22,7 +22,7 @@ pub(crate) use file::did_you_mean;
 pub use file::{
     ALERT_KEYS, AccountDef, Override, RawDelivery, RawRule, RawScope, RuleFile, RuleTest, TestEvent,
 };
-pub use lint::{Warning, WarningKind, lint};
+pub use lint::{Finding, LintKind, Warning, WarningKind, lint};
 pub use load::{load, load_sources, load_sources_selected};
 pub use provenance::{EnabledBy, Provenance};
 pub use select::{BuiltinSelection, SelectionError};

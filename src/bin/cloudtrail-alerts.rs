@@ -12,8 +12,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 use cloudtrail_alerts::cli;
 #[path = "cli/commands.rs"]
 mod commands;
+#[path = "cli/evaluate.rs"]
+mod evaluate;
 #[path = "cli/explain.rs"]
 mod explain;
+#[path = "cli/read.rs"]
+mod read;
 #[path = "cli/render.rs"]
 mod render_cmd;
 #[path = "cli/replay.rs"]
@@ -49,14 +53,19 @@ const EXIT_USAGE: u8 = 2;
         delivered to S3 ({\"Records\": [...]}, also .json.gz), or newline-delimited JSON of any \
         of these. The built-in rule pack (CIS AWS Foundations monitoring controls and more) is \
         always on unless --no-builtin is given; add or tune rules with --rules FILE.",
-    after_help = "Examples:\n  \
+    // Examples sit in the template, not in after_help: clap wraps after_help
+    // to the terminal, and a wrapped command no longer pastes.
+    help_template = "{before-help}{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}\n\n\
+        Examples:\n  \
         cloudtrail-alerts evaluate events/*.json\n  \
+        cloudtrail-alerts evaluate --summary --min-severity high ./AWSLogs\n  \
         cloudtrail-alerts evaluate --rules my-rules.yaml 111122223333_CloudTrail_us-east-1_*.json.gz\n  \
+        cloudtrail-alerts evaluate lookup.json\n  \
         cloudtrail-alerts replay --since 7d --report html report.html ./AWSLogs\n  \
         cloudtrail-alerts render events/root-console-login.json\n  \
-        cloudtrail-alerts test-event-pattern --event-pattern file://pattern.json --event file://events/vpc-create.json\n  \
+        cloudtrail-alerts test-event-pattern --event-pattern file://pattern.json --event events/vpc-create.json\n  \
         cloudtrail-alerts validate my-rules.yaml\n  \
-        cloudtrail-alerts rules --rules my-rules.yaml"
+        cloudtrail-alerts rules --rules my-rules.yaml\n"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -150,33 +159,12 @@ enum RulesFormat {
 enum Command {
     /// Evaluate events and print one line per alert.
     ///
-    /// Reads each INPUT (a file, a .gz file, a directory tree, or - for standard input; standard
-    /// input when none is given). A file or record that cannot be read is
-    /// reported on stderr with its file and record number and the run goes on;
-    /// the exit code is then 1.
-    Evaluate {
-        #[command(flatten)]
-        rules: RuleArgs,
-        /// Output format [default: text on a terminal, json otherwise].
-        #[arg(long, value_enum)]
-        format: Option<Format>,
-        /// Also report matches silenced by an `exclude` pattern (on stderr).
-        #[arg(long)]
-        show_suppressed: bool,
-        /// Show every raw match: no dedup, thresholds or shadow mode (by
-        /// default they apply on event time, as in the function, and each
-        /// line says its `delivery`).
-        #[arg(long)]
-        no_state: bool,
-        #[command(flatten)]
-        explain: explain::ExplainArgs,
-        #[command(flatten)]
-        limits: LimitArgs,
-        /// Event files or directories to read (.json, .json.gz, NDJSON; a directory's
-        /// event files, CloudTrail-Digest skipped); none or - reads standard input.
-        #[arg(value_name = "INPUT")]
-        inputs: Vec<PathBuf>,
-    },
+    /// Reads each INPUT (a file, a .gz file, a directory tree, or - for standard
+    /// input; standard input when none is given). A file or record that cannot
+    /// be read, or a JSON object that is not an event, is reported on stderr
+    /// with its file and record number and the run goes on; the exit code is
+    /// then 1.
+    Evaluate(evaluate::EvaluateArgs),
     /// Print, one JSON line per alert and destination, the exact SNS Publish
     /// request the Lambda function would send.
     ///
@@ -203,11 +191,16 @@ enum Command {
         /// Every match as its own message: no dedup, thresholds, shadow mode or digests.
         #[arg(long)]
         no_state: bool,
+        /// Print a one-line count of files, events and alerts on stderr
+        /// (always done when stderr is a terminal).
+        #[arg(long)]
+        summary: bool,
         #[command(flatten)]
         explain: explain::ExplainArgs,
         #[command(flatten)]
         limits: LimitArgs,
-        /// Event files to read (.json, .json.gz, NDJSON); none or - reads standard input.
+        /// Event files (.json, .json.gz, NDJSON, lookup-events output) or
+        /// directories, read recursively; none or - reads standard input.
         #[arg(value_name = "INPUT")]
         inputs: Vec<PathBuf>,
     },
@@ -224,11 +217,11 @@ enum Command {
     /// Prints {"Result": true} or {"Result": false}. An invalid pattern exits
     /// with 2 and "Event pattern is not valid. Reason: ..." on stderr.
     TestEventPattern {
-        /// The pattern as JSON text, or file://PATH.
-        #[arg(long, value_name = "JSON|file://PATH")]
+        /// The pattern as JSON text, file://PATH or PATH.
+        #[arg(long, value_name = "JSON|file://PATH|PATH")]
         event_pattern: String,
-        /// The event as JSON text, or file://PATH.
-        #[arg(long, value_name = "JSON|file://PATH")]
+        /// The event as JSON text, file://PATH or PATH.
+        #[arg(long, value_name = "JSON|file://PATH|PATH")]
         event: String,
     },
     /// Validate rule/config files: report every error with file, line and
@@ -284,92 +277,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Evaluate {
-            rules,
-            format,
-            show_suppressed,
-            no_state,
-            explain,
-            limits,
-            inputs,
-        } => {
-            let format = format.unwrap_or(if io::stdout().is_terminal() {
-                Format::Text
-            } else {
-                Format::Json
-            });
-            let color = use_color();
-            let replay = RefCell::new((!no_state).then(Replay::new));
-            let print_digest = |out: &mut dyn Write, d: &Digest| match format {
-                Format::Json => writeln!(out, "{}", digest::json(d)),
-                Format::Text => writeln!(out, "{}", digest::text_line(d)),
-            };
-            with_engine(&rules, |engine| {
-                let explaining = match explain.explaining(engine, matches!(format, Format::Json)) {
-                    Ok(explaining) => explaining,
-                    Err(code) => return code,
-                };
-                let emit = |out: &mut dyn Write, evaluation: &Evaluation, doc: &Document| {
-                    let mut deliveries = Vec::new();
-                    if show_suppressed {
-                        for s in &evaluation.suppressed {
-                            eprintln!(
-                                "{}: record {}: {} suppressed by exclude[{}]",
-                                doc.position.source,
-                                doc.position.record,
-                                s.rule_id,
-                                s.exclude_index
-                            );
-                        }
-                    }
-                    for alert in &evaluation.alerts {
-                        let mut replay = replay.borrow_mut();
-                        let Some(replay) = replay.as_mut() else {
-                            match format {
-                                Format::Json => writeln!(out, "{}", render::summary_line(alert))?,
-                                Format::Text => {
-                                    writeln!(out, "{}", render::text_line(alert, color))?
-                                }
-                            }
-                            continue;
-                        };
-                        let (digests, recorded) =
-                            replay.record(&render_cmd::policy_of(engine, alert), alert);
-                        deliveries.push((alert.rule.id.clone(), recorded.delivery.as_str()));
-                        for d in &digests {
-                            print_digest(out, d)?;
-                        }
-                        let threshold = recorded.threshold.as_ref().map(|t| t.tally.count);
-                        match format {
-                            Format::Json => writeln!(
-                                out,
-                                "{}",
-                                digest::delivery_line(alert, recorded.delivery, threshold)
-                            )?,
-                            Format::Text => writeln!(
-                                out,
-                                "{} [{}]",
-                                render::text_line(alert, color),
-                                recorded.delivery.as_str()
-                            )?,
-                        }
-                    }
-                    match &explaining {
-                        Some(explaining) => explaining.print(out, doc, &deliveries),
-                        None => Ok(()),
-                    }
-                };
-                let finish = |out: &mut dyn Write| {
-                    if let Some(replay) = replay.borrow_mut().as_mut() {
-                        for d in replay.finish() {
-                            print_digest(out, &d)?;
-                        }
-                    }
-                    Ok(())
-                };
-                evaluate(engine, &inputs, limits.limits(), emit, finish)
-            })
-        }
+        Command::Evaluate(args) => evaluate::run(args),
         Command::Render {
             rules,
             topic_arn,
@@ -378,6 +286,7 @@ fn main() -> ExitCode {
             sms_min_severity,
             no_state,
             explain,
+            summary,
             limits,
             inputs,
         } => {
@@ -399,12 +308,17 @@ fn main() -> ExitCode {
                         Ok(explaining) => explaining,
                         Err(code) => return code,
                     };
-                    let run = render_cmd::Run {
+                    let reading = read::Reading {
+                        inputs: &inputs,
                         limits: limits.limits(),
+                        summary,
+                        keep: &|_| true,
+                    };
+                    let run = render_cmd::Run {
                         no_state,
                         explaining: explaining.as_ref(),
                     };
-                    render_cmd::render_requests(engine, &router, &inputs, run)
+                    render_cmd::render_requests(engine, &router, &reading, run)
                 }),
                 Err(message) => {
                     eprintln!("cloudtrail-alerts: {message}");
@@ -432,6 +346,8 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Colour only for a person at a terminal: `--format text > report.txt` or
+/// `| grep` must not get escape codes. `NO_COLOR` turns it off everywhere.
 fn use_color() -> bool {
     io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
@@ -444,123 +360,6 @@ fn with_engine(args: &RuleArgs, run: impl FnOnce(&Engine) -> u8) -> u8 {
             EXIT_USAGE
         }
     }
-}
-
-type Emit<'a> = dyn FnMut(&mut dyn Write, &cloudtrail_alerts::engine::Evaluation, &Document) -> io::Result<()>
-    + 'a;
-
-/// Read every input, evaluate every event, and hand the results to `emit`.
-/// Errors in one file or record are reported and the run goes on.
-fn evaluate(
-    engine: &Engine,
-    inputs: &[PathBuf],
-    limits: input::Limits,
-    mut emit: impl FnMut(
-        &mut dyn Write,
-        &cloudtrail_alerts::engine::Evaluation,
-        &Document,
-    ) -> io::Result<()>,
-    finish: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> u8 {
-    let stdin_only = [PathBuf::from("-")];
-    let inputs = if inputs.is_empty() {
-        &stdin_only[..]
-    } else {
-        inputs
-    };
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let mut failed = false;
-    let emit: &mut Emit<'_> = &mut emit;
-    for path in expand_directories(inputs, &mut failed) {
-        let path = &path;
-        let documents = match input::open(path) {
-            Ok(documents) => documents,
-            Err(err) => {
-                report(&err);
-                failed = true;
-                continue;
-            }
-        };
-        let mut documents = documents.with_limits(limits);
-        let mut skipped = 0u64;
-        // Splitting and scanning in one pass halves the work per byte.
-        while let Some(scanned) = documents.next_scanned(engine.paths()) {
-            let (document, view) = match scanned {
-                Ok(scanned) => (scanned.document, scanned.view),
-                Err(err) => {
-                    // A garbage input would otherwise print a line per record.
-                    if err.position().is_some() {
-                        skipped += 1;
-                    }
-                    if skipped <= SHOWN_ERRORS {
-                        report(&err);
-                    }
-                    failed = true;
-                    continue;
-                }
-            };
-            match engine.evaluate_view(&document.bytes, &view) {
-                Ok(evaluation) => {
-                    if let Err(err) = emit(&mut out, &evaluation, &document) {
-                        return stdout_failed(&err);
-                    }
-                }
-                Err(err) => {
-                    eprintln!(
-                        "cloudtrail-alerts: {}: record {} (line {}): {err}",
-                        document.position.source, document.position.record, document.position.line
-                    );
-                    failed = true;
-                }
-            }
-        }
-        if skipped > 0 {
-            let unshown = skipped.saturating_sub(SHOWN_ERRORS);
-            eprintln!(
-                "cloudtrail-alerts: {}: {skipped} record{} skipped{}",
-                path.display(),
-                if skipped == 1 { "" } else { "s" },
-                if unshown > 0 {
-                    format!(" ({unshown} not shown)")
-                } else {
-                    String::new()
-                }
-            );
-        }
-    }
-    if let Err(err) = finish(&mut out).and_then(|()| out.flush()) {
-        return stdout_failed(&err);
-    }
-    if failed { EXIT_INPUT } else { EXIT_OK }
-}
-
-/// Input errors printed per source; the rest are counted in its summary line.
-const SHOWN_ERRORS: u64 = 20;
-/// Directories become the event files below them, in a stable order
-/// (digests and hidden files skipped); other inputs stay as given.
-fn expand_directories(inputs: &[PathBuf], failed: &mut bool) -> Vec<PathBuf> {
-    let mut files = Vec::with_capacity(inputs.len());
-    for path in inputs {
-        if !path.is_dir() {
-            files.push(path.clone());
-            continue;
-        }
-        let (items, problems) = source::local::walk(path, &source::Filter::default());
-        for problem in problems {
-            eprintln!("cloudtrail-alerts: {problem}");
-            *failed = true;
-        }
-        files.extend(items.into_iter().filter_map(|i| match i.location {
-            source::Location::File(p) => Some(p),
-            source::Location::S3 { .. } => None,
-        }));
-    }
-    files
-}
-
-fn report(err: &InputError) {
-    eprintln!("cloudtrail-alerts: {err}");
 }
 
 /// A closed pipe (`| head`) is a normal way to stop reading; anything else is an error.

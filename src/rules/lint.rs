@@ -1,12 +1,16 @@
 //! Warnings about rules that load but may not do what their author expects.
 //! `validate` prints them (exit 0; `--strict` makes them errors).
 
+mod fields;
+
 use std::fmt;
 
 use serde_json::Value;
 
 use super::{Origin, Rule, RuleConfig};
 use crate::prefilter;
+
+pub use fields::{Finding, LintKind};
 
 /// One warning about one rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +31,9 @@ pub enum WarningKind {
         calls: Vec<(String, String)>,
         reasons: Vec<String>,
     },
+    /// A key or value no CloudTrail event has (`eventName` outside
+    /// `detail`, `source: [iam.amazonaws.com]`, `detail.EventName`).
+    NeverMatches(Finding),
 }
 
 impl fmt::Display for Warning {
@@ -37,6 +44,7 @@ impl fmt::Display for Warning {
             self.origin.file, self.origin.line, self.rule_id
         )?;
         match &self.kind {
+            WarningKind::NeverMatches(finding) => write!(f, "{finding}"),
             WarningKind::NoSource => write!(
                 f,
                 "its pattern has no `source` condition, so an event posted under any \
@@ -90,7 +98,10 @@ fn lint_rule(rule: &Rule, deployed: &Value) -> Vec<Warning> {
         origin: rule.origin.clone(),
         kind,
     };
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<Warning> = fields::findings(rule)
+        .into_iter()
+        .map(|finding| warning(WarningKind::NeverMatches(finding)))
+        .collect();
     if !prefilter::names_source(&rule.pattern) {
         warnings.push(warning(WarningKind::NoSource));
     }

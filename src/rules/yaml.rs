@@ -133,9 +133,16 @@ pub fn parse(text: &str) -> Result<Node, Vec<SyntaxError>> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     if let Err(err) = parser.load(&mut builder, true) {
+        // `[*Create]` reads as an alias in YAML; the user meant a wildcard.
+        let hint = if err.info().contains("unknown anchor") {
+            " (a value starting with `*` is a YAML alias: quote it; \"*Create\" is the literal \
+             text, {wildcard: \"*Create\"} the wildcard)"
+        } else {
+            ""
+        };
         builder.errors.push(SyntaxError {
             line: err.marker().line().max(1),
-            message: format!("YAML syntax error: {}", err.info()),
+            message: format!("YAML syntax error: {}{hint}", err.info()),
         });
         return Err(builder.errors);
     }

@@ -12,16 +12,8 @@ pub(super) fn print_line(line: &dyn std::fmt::Display, code: u8) -> u8 {
     }
 }
 
-/// `--event-pattern` and `--event` take JSON text or `file://PATH`, as the AWS CLI does.
-pub(super) fn read_argument(value: &str, what: &str) -> Result<String, String> {
-    match value.strip_prefix("file://") {
-        Some(path) => std::fs::read_to_string(Path::new(path))
-            .map_err(|err| format!("cannot read {what} file {path}: {err}")),
-        None => Ok(value.to_string()),
-    }
-}
-
 pub(super) fn test_pattern(pattern: &str, event: &str) -> u8 {
+    use cli::test_pattern::{event_reason, looks_like_yaml, read_argument};
     let (pattern, event) = match (
         read_argument(pattern, "--event-pattern"),
         read_argument(event, "--event"),
@@ -34,9 +26,15 @@ pub(super) fn test_pattern(pattern: &str, event: &str) -> u8 {
     };
     match test_event_pattern(&pattern, &event) {
         Ok(result) => print_line(&serde_json::json!({ "Result": result }), EXIT_OK),
-        Err(err @ TestPatternError::InvalidPattern(_))
-        | Err(err @ TestPatternError::InvalidEvent) => {
+        Err(err @ TestPatternError::InvalidPattern(_)) => {
             eprintln!("{err}");
+            if looks_like_yaml(&pattern) {
+                eprintln!("cloudtrail-alerts: patterns are JSON here; rule files take YAML");
+            }
+            EXIT_USAGE
+        }
+        Err(err @ TestPatternError::InvalidEvent) => {
+            eprintln!("{err} Reason: {}", event_reason(&event));
             EXIT_USAGE
         }
     }

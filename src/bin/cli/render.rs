@@ -31,8 +31,6 @@ pub(super) fn render_router<const N: usize>(
     routing_from_vars(vars).map_err(|e| e.to_string())
 }
 
-/// Colour only for a person at a terminal: `--format text > report.txt` or
-/// `| grep` must not get escape codes. `NO_COLOR` turns it off everywhere.
 /// The delivery settings of the rule that raised `alert`.
 pub(super) fn policy_of(engine: &Engine, alert: &cloudtrail_alerts::alert::Alert) -> Policy {
     engine
@@ -46,7 +44,6 @@ pub(super) fn policy_of(engine: &Engine, alert: &cloudtrail_alerts::alert::Alert
 
 /// How `render` reads and what it adds to the requests.
 pub(super) struct Run<'a> {
-    pub(super) limits: input::Limits,
     pub(super) no_state: bool,
     pub(super) explaining: Option<&'a super::explain::Explaining>,
 }
@@ -56,11 +53,10 @@ pub(super) struct Run<'a> {
 pub(super) fn render_requests(
     engine: &Engine,
     router: &Router,
-    inputs: &[PathBuf],
+    reading: &read::Reading<'_>,
     run: Run<'_>,
 ) -> u8 {
     let Run {
-        limits,
         no_state,
         explaining,
     } = run;
@@ -118,5 +114,5 @@ pub(super) fn render_requests(
         }
         Ok(())
     };
-    evaluate(engine, inputs, limits, emit, finish)
+    read::evaluate(engine, reading, emit, finish)
 }

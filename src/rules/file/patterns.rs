@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::Ctx;
+use crate::pattern::PatternError;
 use crate::rules::CheckedPattern;
 use crate::rules::yaml::{Kind, Node};
 
@@ -54,14 +55,72 @@ pub(super) fn pattern(
             parsed,
             line: node.line,
         }),
-        Err(error) => {
-            ctx.err(
-                line_of_path(node, &error.path),
-                rid,
-                error.in_field(&format!("`{what}`")).to_string(),
-            );
+        Err(first) => {
+            for error in every_error(&value, first) {
+                let hint = hint(&error);
+                ctx.err(
+                    line_of_path(node, &error.path),
+                    rid,
+                    format!("{}{hint}", error.in_field(&format!("`{what}`"))),
+                );
+            }
             None
         }
+    }
+}
+
+/// Every field of `pattern` the language refuses, `first` (the whole
+/// pattern's error) first: each field is checked on its own, so one run
+/// shows every mistake rather than one per run. A problem of the whole (a
+/// pattern too large, a bad `$or`) is `first` alone.
+fn every_error(pattern: &Value, first: PatternError) -> Vec<PatternError> {
+    let mut errors = vec![first];
+    let mut leaves = Vec::new();
+    leaves_of(pattern, &mut Vec::new(), &mut leaves);
+    for (keys, leaf) in leaves {
+        let single = keys.iter().rev().fold(leaf.clone(), |inner, key| {
+            Value::Object(serde_json::Map::from_iter([(key.to_string(), inner)]))
+        });
+        if let Err(error) = crate::rules::validate_pattern(&single.to_string())
+            && !errors.contains(&error)
+        {
+            errors.push(error);
+        }
+    }
+    errors
+}
+
+/// The fields of a pattern: every value that is not an object (a list of
+/// values or matchers), with the keys leading to it; `$or` is one field.
+fn leaves_of<'a>(
+    value: &'a Value,
+    keys: &mut Vec<&'a str>,
+    out: &mut Vec<(Vec<&'a str>, &'a Value)>,
+) {
+    match value.as_object() {
+        Some(map) => {
+            for (key, inner) in map {
+                keys.push(key);
+                if inner.is_object() && key != "$or" {
+                    leaves_of(inner, keys, out);
+                } else {
+                    out.push((keys.clone(), inner));
+                }
+                keys.pop();
+            }
+        }
+        _ => out.push((keys.clone(), value)),
+    }
+}
+
+/// What to write instead, where EventBridge's reason leaves it unsaid.
+fn hint(error: &PatternError) -> &'static str {
+    if error.reason.contains("mask bits must be <") {
+        // EventBridge refuses a /32 (or /128) range: one address is a
+        // plain value.
+        "; use the plain address: match one address as a value, `[\"203.0.113.7\"]`, not a /32 range"
+    } else {
+        ""
     }
 }
 
