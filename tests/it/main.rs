@@ -10,6 +10,7 @@ mod cli_commands;
 mod cli_evaluate;
 mod cli_no_panic;
 mod cli_replay;
+mod cli_replay_state;
 mod cli_state;
 mod cli_test_command;
 mod docs_rule_tables;
