@@ -181,9 +181,10 @@ pub fn digest_destinations(router: &Router, d: &Digest) -> Vec<String> {
 }
 
 /// Shrink `alert` to what deciding, the report and the alert lines read: of
-/// the record, the first resource ARN (a digest's top resources) and the
-/// values of the rule's key paths; none of the rule's long texts. A replay
-/// holds every match until it is sorted, so this is most of its memory.
+/// the record, the first resource ARN and of the request fields the first
+/// (a digest's top resources), and the values of the rule's key paths; none
+/// of the rule's long texts. A replay holds every match until it is sorted,
+/// so this is most of its memory.
 pub fn keep_for_decisions(alert: &mut Alert, policy: Option<&Policy>) {
     let mut kept = Map::new();
     let arn = alert
@@ -208,6 +209,8 @@ pub fn keep_for_decisions(alert: &mut Alert, policy: Option<&Policy>) {
         }
     }
     alert.record = Value::Object(kept);
+    alert.request_fields.truncate(1);
+    alert.request_fields.shrink_to_fit();
     alert.rule.description = String::new();
     alert.rule.runbook = None;
     alert.rule.references = Vec::new();

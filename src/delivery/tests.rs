@@ -40,6 +40,7 @@ fn keeping_only_what_decisions_read_changes_no_key_and_no_resource() {
     ]);
     let mut a = alert(1);
     a.record = record();
+    a.request_fields.push(("Protocol".into(), "tcp".into()));
     a.rule.description = "long text".repeat(50);
     let paths = policy.grouping.as_ref().unwrap().key();
     let (key, resource) = (key_values(&a, paths), tally::resource(&a));
@@ -58,6 +59,7 @@ fn keeping_only_what_decisions_read_changes_no_key_and_no_resource() {
 fn without_key_paths_or_resources_nothing_of_the_record_is_kept() {
     let mut a = alert(2);
     a.record = json!({"requestParameters": {"groupId": "sg-1"}});
+    a.request_fields.push(("Protocol".into(), "tcp".into()));
     let resource = tally::resource(&a);
     keep_for_decisions(&mut a, None);
     assert_eq!(a.record, json!({}));

@@ -54,7 +54,7 @@ pub struct ReplayArgs {
     /// storm guards (by default they apply on event time, as in the function).
     #[arg(long)]
     no_state: bool,
-    /// Most matches held in memory (about 1 KB each) for deciding them in
+    /// Most matches held in memory (about 2 KB each) for deciding them in
     /// event-time order; past it the replay stops and says so.
     #[arg(long, value_name = "N", default_value_t = MAX_MATCHES)]
     max_matches: u64,
