@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::support::cli::{Run, gzip, run};
+use crate::support::cli::{Run, gzip, run, run_with};
 
 const ACCOUNT: &str = "111122223333";
 /// The storm: one principal's security-group changes, one a second from
@@ -361,5 +361,37 @@ fn past_the_match_limit_the_replay_stops_and_says_why() {
         out.stderr.contains("more than 50 matches"),
         "{}",
         out.stderr
+    );
+}
+
+#[test]
+fn the_deployments_routing_variables_decide_the_destinations() {
+    let trail = trail();
+    let out = run_with(
+        &["replay", "--quiet", "--report", "json", trail.root()],
+        None,
+        &[
+            (
+                "ALERT_TOPIC_ARN",
+                "arn:aws:sns:eu-west-1:111122223333:alerts",
+            ),
+            (
+                "EXTRA_DESTINATIONS",
+                "soc=arn:aws:sns:eu-west-1:111122223333:soc@high",
+            ),
+        ],
+    );
+    out.assert_code(0);
+    let got: Value = serde_json::from_str(&out.stdout).expect("JSON report");
+    let names: Vec<&String> = got["totals"]["sent"].as_object().unwrap().keys().collect();
+    assert_eq!(names, ["alerts", "soc"], "no SMS topic, so no sms");
+    // High and above: the spray's threshold message and digest; not the medium storm.
+    assert_eq!(
+        messages(rule(&got, "console-login-failure"), "soc"),
+        (1, 1, 0)
+    );
+    assert_eq!(
+        messages(rule(&got, "security-group-change"), "soc"),
+        (0, 0, 0)
     );
 }
