@@ -190,19 +190,19 @@ pub fn run(
         .stop
         .load(Ordering::Relaxed)
         .then_some(options.max_matches);
-    matches.sort_by(|a, b| (a.time(), a.file, a.seq).cmp(&(b.time(), b.file, b.seq)));
-
     let mut sink = Decided {
         report: &mut report,
-        lines: options
-            .alert_lines
-            .then(|| Vec::with_capacity(matches.len())),
+        lines: options.alert_lines.then(Vec::new),
     };
-    let mut deliverer = Deliverer::new(engine, &options.router, options.state);
-    for m in matches {
-        deliverer.push(&m.alert, &mut sink);
+    // Past the limit the matches are not the archive's: nothing to decide.
+    if too_many.is_none() {
+        matches.sort_by(|a, b| (a.time(), a.file, a.seq).cmp(&(b.time(), b.file, b.seq)));
+        let mut deliverer = Deliverer::new(engine, &options.router, options.state);
+        for m in matches {
+            deliverer.push(&m.alert, &mut sink);
+        }
+        deliverer.finish(&mut sink);
     }
-    deliverer.finish(&mut sink);
     let alert_lines = sink.lines.take().unwrap_or_default();
     totals.seconds = started.elapsed().as_secs_f64();
     let since = options.filter.since.as_ref().map(|b| b.instant.clone());
