@@ -11,7 +11,8 @@
 //! files, settings and the built-in pack. `engine` ties the pure steps together.
 //! `source` finds the files of an archive (directory trees, S3 prefixes in
 //! CloudTrail's layout), `replay` runs an archive through the engine on every
-//! core, and `report` sums up what a replay found.
+//! core, `delivery` decides its matches in event-time order as the function
+//! would have, and `report` sums up what a replay found.
 //! `config` reads the function's environment and `metrics` writes its metrics;
 //! both build without the `lambda` feature, so the CLI shares them.
 //! `handler` (one invocation) and `publish` (the SNS client) need the AWS SDK.
@@ -21,6 +22,7 @@ pub mod aws_ids;
 pub mod cli;
 pub mod config;
 pub mod decide;
+pub mod delivery;
 pub mod engine;
 pub mod event;
 pub mod explain;

@@ -4,18 +4,25 @@
 //!
 //! Matching a file depends on nothing but the file, so workers take files
 //! from a shared queue (local paths, or S3 objects being fetched ahead) and
-//! each returns its matches. What is decided per match (which destinations
-//! get it) then runs over all matches sorted by (event time, file, position
-//! in file): an order that does not depend on which thread finished first.
+//! each returns its matches. What is decided per match (dedup, thresholds,
+//! shadow mode, storm guards and routing: [`crate::delivery`]) then runs over
+//! all matches sorted by (event time, file, position in file): an order that
+//! does not depend on which thread finished first.
+//!
+//! Memory: only matches are held until they are sorted, each shrunk to what
+//! deciding and reporting read ([`crate::delivery::keep_for_decisions`]);
+//! past [`Options::max_matches`] the run stops rather than grow without end.
 
 use std::io::Read;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::alert::Alert;
+use crate::decide::{Digest, DigestKind};
+use crate::delivery::{Deliverer, Fate, Sink, keep_for_decisions};
 use crate::engine::Engine;
 use crate::input::{self, InputError};
-use crate::render;
+use crate::render::{self, digest};
 use crate::report::{Report, ReportBuilder, Totals};
 use crate::routing::Router;
 use crate::source::{Filter, Item, SourceError};
@@ -28,7 +35,18 @@ pub struct Options {
     pub threads: usize,
     /// Where alerts would have been sent and from which severity.
     pub router: Router,
+    /// Apply dedup, thresholds, shadow mode and storm guards (false: every
+    /// match is sent where it routes, as `evaluate --no-state` shows).
+    pub state: bool,
+    /// Keep the alert lines `evaluate` would print.
+    pub alert_lines: bool,
+    /// Most matches held at once; past it the run stops (see [`Outcome::too_many`]).
+    pub max_matches: u64,
 }
+
+/// Matches held by default: at about 2 KB each once shrunk (measured on
+/// security-group changes), about 2 GB.
+pub const MAX_MATCHES: u64 = 1_000_000;
 
 /// Told as the run goes, for a progress display. Called from every worker.
 pub trait Progress: Sync {
@@ -71,10 +89,14 @@ impl Batch {
 #[derive(Debug)]
 pub struct Outcome {
     pub report: Report,
-    /// One JSON line per alert, as `evaluate` prints them, in decided order.
+    /// One JSON line per alert and digest, as `evaluate` prints them, in
+    /// decided order (when [`Options::alert_lines`] asked for them).
     pub alert_lines: Vec<String>,
     /// Everything that could not be read, in file order.
     pub problems: Vec<String>,
+    /// Set (to the limit) when the matches passed [`Options::max_matches`]:
+    /// the run stopped and the report is not the archive's.
+    pub too_many: Option<u64>,
 }
 
 impl Outcome {
@@ -84,12 +106,19 @@ impl Outcome {
     }
 }
 
-/// One match, with what orders it.
+/// One match, with what orders it (its event time is the alert's). Boxed:
+/// moving and growing the lists of matches then copies a pointer, not the
+/// whole alert.
 struct Matched {
-    time: String,
     file: usize,
     seq: usize,
-    alert: Alert,
+    alert: Box<Alert>,
+}
+
+impl Matched {
+    fn time(&self) -> &str {
+        self.alert.event_time.as_deref().unwrap_or_default()
+    }
 }
 
 /// What reading one file gave.
@@ -118,9 +147,14 @@ pub fn run(
     let started = std::time::Instant::now();
     let mut outcomes = Vec::new();
     let mut offset = 0;
+    let held = Held {
+        matches: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+        limit: options.max_matches,
+    };
     for batch in batches {
         let count = batch.items().len();
-        let mut done = read_batch(engine, batch, offset, options, progress);
+        let mut done = read_batch(engine, batch, offset, options, progress, &held);
         outcomes.append(&mut done);
         offset += count;
     }
@@ -138,7 +172,7 @@ pub fn run(
         .map(|d| d.name.clone())
         .collect();
     let rules = engine.config().rules.iter().filter(|r| r.enabled);
-    let mut report = ReportBuilder::new(rules, &names);
+    let mut report = ReportBuilder::new(rules, &names, options.state);
     let mut matches = Vec::new();
     for o in outcomes {
         totals.files += u64::from(o.read);
@@ -152,19 +186,24 @@ pub fn run(
         messages.extend(o.problems);
         matches.extend(o.matches);
     }
-    matches.sort_by(|a, b| (&a.time, a.file, a.seq).cmp(&(&b.time, b.file, b.seq)));
-
-    let mut alert_lines = Vec::with_capacity(matches.len());
-    for m in &matches {
-        let sent: Vec<&str> = options
-            .router
-            .route(&m.alert)
-            .into_iter()
-            .map(|d| d.name.as_str())
-            .collect();
-        report.add_match(&m.alert, &sent);
-        alert_lines.push(render::summary_line(&m.alert));
+    let too_many = held
+        .stop
+        .load(Ordering::Relaxed)
+        .then_some(options.max_matches);
+    let mut sink = Decided {
+        report: &mut report,
+        lines: options.alert_lines.then(Vec::new),
+    };
+    // Past the limit the matches are not the archive's: nothing to decide.
+    if too_many.is_none() {
+        matches.sort_by(|a, b| (a.time(), a.file, a.seq).cmp(&(b.time(), b.file, b.seq)));
+        let mut deliverer = Deliverer::new(engine, &options.router, options.state);
+        for m in matches {
+            deliverer.push(&m.alert, &mut sink);
+        }
+        deliverer.finish(&mut sink);
     }
+    let alert_lines = sink.lines.take().unwrap_or_default();
     totals.seconds = started.elapsed().as_secs_f64();
     let since = options.filter.since.as_ref().map(|b| b.instant.clone());
     let until = options.filter.until.as_ref().map(|b| b.instant.clone());
@@ -172,6 +211,62 @@ pub fn run(
         report: report.finish(totals, since, until),
         alert_lines,
         problems: messages,
+        too_many,
+    }
+}
+
+/// Matches held by every worker, against the limit.
+struct Held {
+    matches: AtomicU64,
+    stop: AtomicBool,
+    limit: u64,
+}
+
+impl Held {
+    /// Count a file's matches; false once past the limit.
+    fn add(&self, n: u64) -> bool {
+        let now = self.matches.fetch_add(n, Ordering::Relaxed) + n;
+        if now > self.limit {
+            self.stop.store(true, Ordering::Relaxed);
+        }
+        !self.stopped()
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+}
+
+/// Where decisions go: the report, and the alert lines if asked for.
+struct Decided<'a> {
+    report: &'a mut ReportBuilder,
+    lines: Option<Vec<String>>,
+}
+
+impl Sink for Decided<'_> {
+    fn alert(&mut self, alert: &Alert, fate: &Fate<'_>) {
+        self.report.add_match(alert, fate);
+        if let Some(lines) = &mut self.lines {
+            lines.push(match fate.recorded {
+                Some(r) => digest::delivery_line(
+                    alert,
+                    r.delivery,
+                    r.threshold.as_ref().map(|t| t.tally.count),
+                ),
+                None => render::summary_line(alert),
+            });
+        }
+    }
+
+    fn digest(&mut self, d: &Digest, sent_to: &[String]) {
+        self.report.add_digest(d, sent_to);
+        // Storm guards are per destination and `evaluate` decides per match,
+        // so its lines have no guard digests; the report counts them.
+        if let Some(lines) = &mut self.lines
+            && !matches!(d.kind, DigestKind::Held { .. })
+        {
+            lines.push(digest::json(d));
+        }
     }
 }
 
@@ -225,6 +320,7 @@ fn read_batch(
     offset: usize,
     options: &Options,
     progress: &dyn Progress,
+    held: &Held,
 ) -> Vec<FileOutcome> {
     match batch {
         Batch::Local(items) => {
@@ -232,7 +328,7 @@ fn read_batch(
                 items: &items,
                 next: AtomicUsize::new(0),
             };
-            read_all(engine, &queue, &items, offset, options, progress)
+            read_all(engine, &queue, &items, offset, options, progress, held)
         }
         #[cfg(feature = "s3")]
         Batch::S3 {
@@ -248,7 +344,7 @@ fn read_batch(
                 })
                 .collect();
             let queue = source.fetch(keys, max_gets);
-            read_all(engine, &queue, &items, offset, options, progress)
+            read_all(engine, &queue, &items, offset, options, progress, held)
         }
     }
 }
@@ -260,13 +356,16 @@ fn read_all(
     offset: usize,
     options: &Options,
     progress: &dyn Progress,
+    held: &Held,
 ) -> Vec<FileOutcome> {
     let done = Mutex::new(Vec::with_capacity(items.len()));
     std::thread::scope(|scope| {
         for _ in 0..options.threads.max(1) {
             scope.spawn(|| {
                 let mut mine = Vec::new();
-                while let Some((i, opened)) = queue.next() {
+                while !held.stopped()
+                    && let Some((i, opened)) = queue.next()
+                {
                     let Some(item) = items.get(i) else { continue };
                     let mut outcome = match opened {
                         Ok(reader) => read_file(engine, item, reader, &options.filter, progress),
@@ -280,7 +379,11 @@ fn read_all(
                         m.file = outcome.file;
                     }
                     progress.file_done(outcome.events, outcome.matches.len() as u64);
+                    let more = held.add(outcome.matches.len() as u64);
                     mine.push(outcome);
+                    if !more {
+                        break;
+                    }
                 }
                 done.lock()
                     .unwrap_or_else(|p| p.into_inner())
@@ -344,18 +447,20 @@ fn read_file(
             .suppressed
             .extend(evaluation.suppressed.into_iter().map(|s| s.rule_id));
         for mut alert in evaluation.alerts {
-            let time = alert.event_time.clone().unwrap_or_default();
-            if !filter.time_ok(&time) {
+            if !filter.time_ok(alert.event_time.as_deref().unwrap_or_default()) {
                 continue;
             }
-            // The record is only for the SNS message; the report and the
-            // alert lines do without it, and a long replay keeps many alerts.
-            alert.record = serde_json::Value::Null;
+            let policy = engine
+                .config()
+                .rules
+                .iter()
+                .find(|r| r.id == alert.rule.id)
+                .map(|r| &r.delivery);
+            keep_for_decisions(&mut alert, policy);
             outcome.matches.push(Matched {
-                time,
                 file: 0,
                 seq,
-                alert,
+                alert: Box::new(alert),
             });
             seq += 1;
         }

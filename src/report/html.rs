@@ -14,6 +14,15 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}section{margin:2em 0}\
 .sev-critical{color:#b00020}.sev-high{color:#c75000}.sev-medium{color:#8a6d00}\
 svg rect.bar{fill:#3867d6}svg text{font-size:10px;fill:#555}.quiet{color:#888}";
 
+/// What the state layer did, after the messages per destination.
+const STATE_COLUMNS: [&str; 5] = [
+    "Deduplicated",
+    "Below threshold",
+    "Shadow",
+    "Held by storm guards",
+    "Folded into digests",
+];
+
 /// Bar width and chart height in pixels.
 const BAR: usize = 14;
 const HEIGHT: usize = 120;
@@ -38,6 +47,41 @@ pub fn render(report: &Report) -> String {
         thousands(t.matches),
         thousands(t.suppressed),
     );
+    let sent: Vec<String> = t
+        .destinations
+        .iter()
+        .map(|(d, m)| {
+            format!(
+                "{} to {} ({} alerts, {} digests)",
+                thousands(m.alerts + m.digests),
+                esc(d),
+                thousands(m.alerts),
+                thousands(m.digests)
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "<p id=\"sent\">Would have sent {}. {}</p>",
+        if sent.is_empty() {
+            "nothing".to_string()
+        } else {
+            sent.join(", ")
+        },
+        if report.state {
+            format!(
+                "Of the matches: {} sent, {} deduplicated, {} below threshold, {} shadow; {} folded into digests, {} held by storm guards.",
+                thousands(t.delivery.sent),
+                thousands(t.delivery.deduplicated),
+                thousands(t.delivery.below_threshold),
+                thousands(t.delivery.shadow),
+                thousands(t.digested),
+                thousands(t.destinations.values().map(|m| m.held).sum()),
+            )
+        } else {
+            "No dedup, thresholds, shadow mode or storm guards (--no-state): every match counted as sent.".to_string()
+        }
+    );
     if report.since.is_some() || report.until.is_some() {
         let _ = writeln!(
             out,
@@ -55,10 +99,13 @@ pub fn render(report: &Report) -> String {
 }
 
 fn summary(report: &Report, out: &mut String) {
-    let destinations: Vec<&String> = report.totals.sent.keys().collect();
+    let destinations: Vec<&String> = report.totals.destinations.keys().collect();
     out.push_str("<table id=\"summary\">\n<tr><th>Rule</th><th>Severity</th><th>Matches</th><th>Excluded</th>");
     for d in &destinations {
         let _ = write!(out, "<th>Sent to {}</th>", esc(d));
+    }
+    for head in STATE_COLUMNS {
+        let _ = write!(out, "<th>{head}</th>");
     }
     out.push_str("</tr>\n");
     for rule in &report.rules {
@@ -85,6 +132,16 @@ fn summary(report: &Report, out: &mut String) {
                 rule.sent.get(*d).copied().unwrap_or(0)
             );
         }
+        let held: u64 = rule.destinations.values().map(|m| m.held).sum();
+        for n in [
+            rule.delivery.deduplicated,
+            rule.delivery.below_threshold,
+            rule.delivery.shadow,
+            held,
+            rule.digested,
+        ] {
+            let _ = write!(out, "<td class=\"n\">{n}</td>");
+        }
         out.push_str("</tr>\n");
     }
     out.push_str("</table>\n");
@@ -101,9 +158,17 @@ fn section(rule: &RuleReport, days: &[String], out: &mut String) {
         esc(&rule.title),
     );
     let sent: Vec<String> = rule
-        .sent
+        .destinations
         .iter()
-        .map(|(d, n)| format!("{n} to {}", esc(d)))
+        .map(|(d, m)| {
+            format!(
+                "{} to {} ({} alerts, {} digests)",
+                m.alerts + m.digests,
+                esc(d),
+                m.alerts,
+                m.digests
+            )
+        })
         .collect();
     let _ = writeln!(
         out,

@@ -1,6 +1,8 @@
 //! What a replay found, per rule and for the whole run: the numbers a person
-//! tunes rules with. Built from the matches in the order they were decided,
-//! so the same archive always gives the same report; rendered as a terminal
+//! tunes rules with. Built from the matches and digests in the order they
+//! were decided ([`crate::delivery`]), so the same archive always gives the
+//! same report: raw matches, and what each destination would have been sent
+//! after dedup, thresholds, shadow mode and storm guards; rendered as a terminal
 //! table ([`table`]), JSON (this module's types, schema in
 //! `docs/report.schema.json`) or one self-contained HTML page ([`html`]).
 
@@ -12,18 +14,23 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::alert::Alert;
+use crate::decide::{Delivery, Digest, DigestKind};
+use crate::delivery::{Fate, Sink};
 use crate::rules::Rule;
 use crate::severity::Severity;
 
 /// Version of the JSON report's shape; bumped when a field changes meaning
 /// or goes away.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// Entries kept in each "top" list.
 pub const TOP: usize = 5;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
     pub schema: u32,
+    /// Whether dedup, thresholds, shadow mode and storm guards were applied
+    /// (false with `--no-state`: every match is sent where it routes).
+    pub state: bool,
     pub totals: Totals,
     /// `--since`/`--until` as given (normalised to UTC instants), if any.
     pub since: Option<String>,
@@ -49,8 +56,67 @@ pub struct Totals {
     pub seconds: f64,
     pub matches: u64,
     pub suppressed: u64,
-    /// Alerts that would have been sent, per destination.
+    /// What the state layer decided for the matches.
+    pub delivery: Decisions,
+    /// Matches folded into digests (storm-guard digests not included).
+    pub digested: u64,
+    /// Messages each destination would have been sent: alerts and digests,
+    /// storm-guard digests included.
     pub sent: BTreeMap<String, u64>,
+    /// The same messages by kind, and the alerts storm guards held back.
+    pub destinations: BTreeMap<String, Messages>,
+}
+
+/// How many matches the state layer decided each way; they add up to the
+/// matches. Without the state layer every match counts as sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Decisions {
+    pub sent: u64,
+    pub deduplicated: u64,
+    #[serde(rename = "below-threshold")]
+    pub below_threshold: u64,
+    pub shadow: u64,
+}
+
+impl Decisions {
+    fn add(&mut self, delivery: Delivery) {
+        *match delivery {
+            Delivery::Sent => &mut self.sent,
+            Delivery::Deduplicated => &mut self.deduplicated,
+            Delivery::BelowThreshold => &mut self.below_threshold,
+            Delivery::Shadow => &mut self.shadow,
+        } += 1;
+    }
+
+    fn merge(&mut self, other: &Decisions) {
+        self.sent += other.sent;
+        self.deduplicated += other.deduplicated;
+        self.below_threshold += other.below_threshold;
+        self.shadow += other.shadow;
+    }
+}
+
+/// What one destination would have been sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Messages {
+    /// Alert messages: first matches, and threshold messages.
+    pub alerts: u64,
+    /// Digest messages.
+    pub digests: u64,
+    /// Alerts its storm guard held back (they are counted in its digests).
+    pub held: u64,
+}
+
+impl Messages {
+    fn merge(&mut self, other: &Messages) {
+        self.alerts += other.alerts;
+        self.digests += other.digests;
+        self.held += other.held;
+    }
+
+    fn total(&self) -> u64 {
+        self.alerts + self.digests
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -62,8 +128,14 @@ pub struct RuleReport {
     pub matches: u64,
     /// Events the rule matched but an `exclude` silenced.
     pub suppressed: u64,
-    /// Alerts that would have been sent, per destination.
+    /// What the state layer decided for the matches.
+    pub delivery: Decisions,
+    /// Matches folded into the rule's digests.
+    pub digested: u64,
+    /// Messages each destination would have been sent: alerts and digests.
     pub sent: BTreeMap<String, u64>,
+    /// The same messages by kind, and the alerts storm guards held back.
+    pub destinations: BTreeMap<String, Messages>,
     /// Matches per event day (`YYYY-MM-DD`); days without matches are absent.
     pub per_day: BTreeMap<String, u64>,
     pub top_principals: Vec<Count>,
@@ -81,7 +153,9 @@ pub struct Count {
 struct Tally {
     matches: u64,
     suppressed: u64,
-    sent: BTreeMap<String, u64>,
+    delivery: Decisions,
+    digested: u64,
+    destinations: BTreeMap<String, Messages>,
     per_day: BTreeMap<String, u64>,
     principals: HashMap<String, u64>,
     source_ips: HashMap<String, u64>,
@@ -93,6 +167,9 @@ pub struct ReportBuilder {
     rules: Vec<(String, String, Severity)>,
     tallies: HashMap<String, Tally>,
     destinations: Vec<String>,
+    state: bool,
+    /// Storm-guard digests: they belong to a destination, not a rule.
+    guard_digests: BTreeMap<String, u64>,
 }
 
 /// What a value that is absent is counted as.
@@ -100,8 +177,13 @@ const UNKNOWN: &str = "(unknown)";
 
 impl ReportBuilder {
     /// A report over `rules` (every one gets a row, matched or not) with a
-    /// `sent` count for each destination.
-    pub fn new<'a>(rules: impl IntoIterator<Item = &'a Rule>, destinations: &[String]) -> Self {
+    /// `sent` count for each destination; `state` says whether the matches
+    /// went through the state layer.
+    pub fn new<'a>(
+        rules: impl IntoIterator<Item = &'a Rule>,
+        destinations: &[String],
+        state: bool,
+    ) -> Self {
         ReportBuilder {
             rules: rules
                 .into_iter()
@@ -109,15 +191,22 @@ impl ReportBuilder {
                 .collect(),
             tallies: HashMap::new(),
             destinations: destinations.to_vec(),
+            state,
+            guard_digests: BTreeMap::new(),
         }
     }
 
-    /// An alert, and the destinations it would have been sent to.
-    pub fn add_match(&mut self, alert: &Alert, sent_to: &[&str]) {
+    /// A match, and what became of it.
+    pub fn add_match(&mut self, alert: &Alert, fate: &Fate<'_>) {
         let t = self.tallies.entry(alert.rule.id.clone()).or_default();
         t.matches += 1;
-        for d in sent_to {
-            *t.sent.entry((*d).to_string()).or_default() += 1;
+        t.delivery
+            .add(fate.recorded.map_or(Delivery::Sent, |r| r.delivery));
+        for d in &fate.sent_to {
+            t.destinations.entry(d.clone()).or_default().alerts += 1;
+        }
+        for d in &fate.held_by {
+            t.destinations.entry(d.clone()).or_default().held += 1;
         }
         let day = alert
             .event_time
@@ -132,6 +221,24 @@ impl ReportBuilder {
         bump(&mut t.principals, alert.principal.display());
         bump(&mut t.source_ips, alert.source_ip.clone());
         bump(&mut t.accounts, alert.account.clone());
+    }
+
+    /// A digest message, and the destinations it would have been sent to.
+    pub fn add_digest(&mut self, digest: &Digest, sent_to: &[String]) {
+        if let DigestKind::Held { .. } = digest.kind {
+            for d in sent_to {
+                *self.guard_digests.entry(d.clone()).or_default() += 1;
+            }
+            return;
+        }
+        let t = self
+            .tallies
+            .entry(digest.subject.rule_id.clone())
+            .or_default();
+        t.digested += digest.tally.count;
+        for d in sent_to {
+            t.destinations.entry(d.clone()).or_default().digests += 1;
+        }
     }
 
     pub fn add_suppressed(&mut self, rule_id: &str) {
@@ -152,14 +259,20 @@ impl ReportBuilder {
         for (id, title, severity) in std::mem::take(&mut self.rules) {
             let t = self.tallies.remove(&id).unwrap_or_default();
             days.extend(t.per_day.keys().cloned());
-            let mut sent = t.sent;
+            let mut destinations = t.destinations;
             for d in &self.destinations {
-                sent.entry(d.clone()).or_insert(0);
+                destinations.entry(d.clone()).or_default();
             }
+            let sent = destinations
+                .iter()
+                .map(|(d, m)| (d.clone(), m.total()))
+                .collect();
             totals.matches += t.matches;
             totals.suppressed += t.suppressed;
-            for (d, n) in &sent {
-                *totals.sent.entry(d.clone()).or_default() += n;
+            totals.delivery.merge(&t.delivery);
+            totals.digested += t.digested;
+            for (d, m) in &destinations {
+                totals.destinations.entry(d.clone()).or_default().merge(m);
             }
             rules.push(RuleReport {
                 id,
@@ -167,7 +280,10 @@ impl ReportBuilder {
                 severity,
                 matches: t.matches,
                 suppressed: t.suppressed,
+                delivery: t.delivery,
+                digested: t.digested,
                 sent,
+                destinations,
                 per_day: t.per_day,
                 top_principals: top(t.principals),
                 top_source_ips: top(t.source_ips),
@@ -175,8 +291,16 @@ impl ReportBuilder {
             });
         }
         for d in &self.destinations {
-            totals.sent.entry(d.clone()).or_insert(0);
+            totals.destinations.entry(d.clone()).or_default();
         }
+        for (d, n) in &self.guard_digests {
+            totals.destinations.entry(d.clone()).or_default().digests += n;
+        }
+        totals.sent = totals
+            .destinations
+            .iter()
+            .map(|(d, m)| (d.clone(), m.total()))
+            .collect();
         rules.sort_by(|a, b| {
             (b.matches + b.suppressed)
                 .cmp(&(a.matches + a.suppressed))
@@ -184,12 +308,23 @@ impl ReportBuilder {
         });
         Report {
             schema: SCHEMA_VERSION,
+            state: self.state,
             totals,
             since,
             until,
             days: days.into_iter().collect(),
             rules,
         }
+    }
+}
+
+impl Sink for ReportBuilder {
+    fn alert(&mut self, alert: &Alert, fate: &Fate<'_>) {
+        self.add_match(alert, fate);
+    }
+
+    fn digest(&mut self, digest: &Digest, sent_to: &[String]) {
+        self.add_digest(digest, sent_to);
     }
 }
 
@@ -249,13 +384,18 @@ mod tests {
     fn counts_per_rule_day_destination_and_top_values() {
         let (noisy, quiet) = two_rules();
         let dests = vec!["alerts".to_string(), "sms".to_string()];
-        let mut b = ReportBuilder::new([&quiet, &noisy], &dests);
+        let mut b = ReportBuilder::new([&quiet, &noisy], &dests, false);
+        let to_alerts = Fate {
+            recorded: None,
+            sent_to: vec!["alerts".into()],
+            held_by: Vec::new(),
+        };
         for (t, ip) in [
             ("2026-11-01T10:00:00Z", "198.51.100.1"),
             ("2026-11-01T11:00:00Z", "198.51.100.2"),
             ("2026-11-02T09:00:00Z", "198.51.100.2"),
         ] {
-            b.add_match(&alert(&noisy, t, ip), &["alerts"]);
+            b.add_match(&alert(&noisy, t, ip), &to_alerts);
         }
         b.add_suppressed(&noisy.id);
         let report = b.finish(Totals::default(), None, None);
@@ -284,6 +424,8 @@ mod tests {
         assert_eq!((&second.id, second.matches), (&quiet.id, 0));
         assert_eq!(report.totals.matches, 3);
         assert_eq!(report.totals.sent["alerts"], 3);
+        assert_eq!(report.totals.delivery.sent, 3);
+        assert_eq!(report.totals.destinations["alerts"].alerts, 3);
     }
 
     #[test]

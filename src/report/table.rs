@@ -1,10 +1,11 @@
 //! The report as aligned text for a terminal: the run's totals, then one row
-//! per rule that matched anything, noisiest first. Values from events
+//! per rule that matched anything, noisiest first: raw matches beside what
+//! each destination would have been sent. Values from events
 //! (principals, addresses) are cleaned of control characters first.
 
 use std::fmt::Write;
 
-use super::{Count, Report, megabytes, thousands};
+use super::{Count, Messages, Report, megabytes, thousands};
 use crate::render::sanitize::clean;
 
 /// Widest a value from an event may be in a column.
@@ -32,9 +33,9 @@ pub fn render(report: &Report) -> String {
         );
     }
     let sent: Vec<String> = t
-        .sent
+        .destinations
         .iter()
-        .map(|(d, n)| format!("{} to {d}", thousands(*n)))
+        .map(|(d, m)| format!("{} to {d}{}", thousands(m.alerts + m.digests), kinds(m)))
         .collect();
     let _ = writeln!(
         out,
@@ -47,8 +48,23 @@ pub fn render(report: &Report) -> String {
             sent.join(", ")
         },
     );
+    if report.state {
+        let held: u64 = t.destinations.values().map(|m| m.held).sum();
+        let _ = writeln!(
+            out,
+            "Of the matches: {} sent, {} deduplicated, {} below threshold, {} shadow; {} folded into digests, {} held by storm guards",
+            thousands(t.delivery.sent),
+            thousands(t.delivery.deduplicated),
+            thousands(t.delivery.below_threshold),
+            thousands(t.delivery.shadow),
+            thousands(t.digested),
+            thousands(held),
+        );
+    } else {
+        out.push_str("No dedup, thresholds, shadow mode or storm guards (--no-state): every match counted as sent\n");
+    }
 
-    let destinations: Vec<&String> = t.sent.keys().collect();
+    let destinations: Vec<&String> = t.destinations.keys().collect();
     let mut header = vec![
         "RULE".to_string(),
         "SEVERITY".into(),
@@ -56,6 +72,14 @@ pub fn render(report: &Report) -> String {
         "EXCLUDED".into(),
     ];
     header.extend(destinations.iter().map(|d| format!("SENT {d}")));
+    if report.state {
+        header.extend([
+            "DEDUPLICATED".into(),
+            "BELOW THRESHOLD".into(),
+            "SHADOW".into(),
+            "HELD".into(),
+        ]);
+    }
     header.extend([
         "BUSIEST DAY".into(),
         "TOP PRINCIPAL".into(),
@@ -75,11 +99,18 @@ pub fn render(report: &Report) -> String {
             thousands(rule.matches),
             thousands(rule.suppressed),
         ];
-        row.extend(
-            destinations
-                .iter()
-                .map(|d| thousands(rule.sent.get(*d).copied().unwrap_or(0))),
-        );
+        row.extend(destinations.iter().map(|d| {
+            let m = rule.destinations.get(*d).cloned().unwrap_or_default();
+            format!("{}{}", thousands(m.alerts + m.digests), digests(&m))
+        }));
+        if report.state {
+            row.extend([
+                thousands(rule.delivery.deduplicated),
+                thousands(rule.delivery.below_threshold),
+                thousands(rule.delivery.shadow),
+                thousands(rule.destinations.values().map(|m| m.held).sum()),
+            ]);
+        }
         let busiest = rule
             .per_day
             .iter()
@@ -101,6 +132,29 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "\n{silent} enabled rules matched nothing.");
     }
     out
+}
+
+/// ` (2 alerts, 1 digest)`: what a destination's messages were.
+fn kinds(m: &Messages) -> String {
+    if m.alerts + m.digests == 0 {
+        return String::new();
+    }
+    format!(
+        " ({} alert{}, {} digest{})",
+        thousands(m.alerts),
+        if m.alerts == 1 { "" } else { "s" },
+        thousands(m.digests),
+        if m.digests == 1 { "" } else { "s" },
+    )
+}
+
+/// ` (1 digest)` in a cell, when some of the messages were digests.
+fn digests(m: &Messages) -> String {
+    match m.digests {
+        0 => String::new(),
+        1 => " (1 digest)".into(),
+        n => format!(" ({} digests)", thousands(n)),
+    }
 }
 
 fn first(counts: &[Count]) -> String {

@@ -13,6 +13,7 @@ mod cli_filters;
 mod cli_inputs;
 mod cli_no_panic;
 mod cli_replay;
+mod cli_replay_state;
 mod cli_rules;
 mod cli_state;
 mod cli_test_command;

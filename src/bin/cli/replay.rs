@@ -9,10 +9,11 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use cloudtrail_alerts::config::ROUTING_VARIABLES;
+use cloudtrail_alerts::delivery::counted_router;
 use cloudtrail_alerts::engine::Engine;
-use cloudtrail_alerts::replay::{self, Batch, Options, Progress, Silent};
+use cloudtrail_alerts::replay::{self, Batch, MAX_MATCHES, Options, Progress, Silent};
 use cloudtrail_alerts::report::{self, Report};
-use cloudtrail_alerts::routing::{Destination, Router};
 use cloudtrail_alerts::severity::Severity;
 use cloudtrail_alerts::source::time::{Day, End, parse_bound};
 use cloudtrail_alerts::source::{self, Filter, SourceError, SourceSpec};
@@ -42,12 +43,21 @@ pub struct ReplayArgs {
     /// S3 objects fetched at the same time.
     #[arg(long, value_name = "N", default_value_t = 16)]
     max_gets: usize,
-    /// Least severity counted as sent to the main destination (`alerts`).
-    #[arg(long, value_name = "SEVERITY", default_value = "info")]
-    min_severity: Severity,
-    /// Also count what an SMS destination would get, from this severity.
+    /// Least severity sent to the main destination, `alerts`
+    /// (ALERT_MIN_SEVERITY) [default: info].
+    #[arg(long, value_name = "SEVERITY")]
+    min_severity: Option<Severity>,
+    /// Least severity sent to `sms` (SMS_MIN_SEVERITY) [default: critical].
     #[arg(long, value_name = "SEVERITY")]
     sms_min_severity: Option<Severity>,
+    /// Count every raw match as sent: no dedup, thresholds, shadow mode or
+    /// storm guards (by default they apply on event time, as in the function).
+    #[arg(long)]
+    no_state: bool,
+    /// Most matches held in memory (about 2 KB each) for deciding them in
+    /// event-time order; past it the replay stops and says so.
+    #[arg(long, value_name = "N", default_value_t = MAX_MATCHES)]
+    max_matches: u64,
     /// The report: `table` (default), `json` (on stdout) or `html FILE`.
     #[arg(long, value_name = "FORMAT", num_args = 1..=2)]
     report: Vec<String>,
@@ -87,17 +97,20 @@ pub fn run(mut args: ReplayArgs) -> u8 {
         Ok(f) => f,
         Err(message) => return usage(&message),
     };
-    let mut destinations = vec![destination("alerts", args.min_severity)];
-    if let Some(min) = args.sms_min_severity {
-        destinations.push(destination("sms", min));
-    }
+    let router = match router(&args) {
+        Ok(r) => r,
+        Err(message) => return usage(&message),
+    };
     let options = Options {
         filter,
         threads: args
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1),
-        router: Router::new(destinations),
+        router,
+        state: !args.no_state,
+        alert_lines: args.alerts.is_some(),
+        max_matches: args.max_matches,
     };
 
     let (batches, problems) = batches(&args.sources, &options.filter, args.max_gets);
@@ -115,6 +128,14 @@ pub fn run(mut args: ReplayArgs) -> u8 {
 
     for problem in &outcome.problems {
         eprintln!("cloudtrail-alerts: {problem}");
+    }
+    if let Some(limit) = outcome.too_many {
+        eprintln!(
+            "cloudtrail-alerts: stopped: more than {limit} matches to hold; \
+             replay a shorter range (--since/--until, --accounts, --regions), \
+             exclude the noisiest matches, or raise --max-matches"
+        );
+        return EXIT_INPUT;
     }
     if let Some(path) = &args.alerts
         && let Err(err) = write_to(path, |out| {
@@ -219,12 +240,23 @@ fn filter(args: &ReplayArgs, engine: &Engine) -> Result<Filter, String> {
     })
 }
 
-fn destination(name: &str, min_severity: Severity) -> Destination {
-    Destination {
-        name: name.to_string(),
-        topic_arn: String::new(),
-        min_severity,
+/// The function's routing variables from the environment, the flags
+/// taking precedence over the variable they name.
+fn router(args: &ReplayArgs) -> Result<cloudtrail_alerts::routing::Router, String> {
+    let mut vars: Vec<(String, String)> = ROUTING_VARIABLES
+        .iter()
+        .filter_map(|name| Some((name.to_string(), std::env::var(name).ok()?)))
+        .collect();
+    for (name, flag) in [
+        ("ALERT_MIN_SEVERITY", args.min_severity),
+        ("SMS_MIN_SEVERITY", args.sms_min_severity),
+    ] {
+        if let Some(severity) = flag {
+            vars.retain(|(k, _)| k != name);
+            vars.push((name.to_string(), severity.as_str().to_string()));
+        }
     }
+    counted_router(&vars).map_err(|e| e.to_string())
 }
 
 /// The files of every SOURCE, and what could not be listed.
