@@ -373,7 +373,19 @@ fn main() -> ExitCode {
             ];
             match render_cmd::render_router(flags) {
                 Ok(router) => with_engine(&rules, |engine| {
-                    render_cmd::render_requests(engine, &router, &inputs, limits.limits(), no_state)
+                    match render_cmd::with_rule_routes(router, engine) {
+                        Ok(router) => render_cmd::render_requests(
+                            engine,
+                            &router,
+                            &inputs,
+                            limits.limits(),
+                            no_state,
+                        ),
+                        Err(message) => {
+                            eprintln!("cloudtrail-alerts: {message}");
+                            EXIT_USAGE
+                        }
+                    }
                 }),
                 Err(message) => {
                     eprintln!("cloudtrail-alerts: {message}");

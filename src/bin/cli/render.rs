@@ -31,6 +31,18 @@ pub(super) fn render_router<const N: usize>(
     routing_from_vars(vars).map_err(|e| e.to_string())
 }
 
+/// `router` with the rule files' routes and storm guards, refused (as the
+/// function refuses it) when they name a destination it lacks.
+pub(super) fn with_rule_routes(router: Router, engine: &Engine) -> Result<Router, String> {
+    let router = router.with_rules(engine.config());
+    let unknown = router.unknown_destinations();
+    if unknown.is_empty() {
+        return Ok(router);
+    }
+    let lines: Vec<String> = unknown.iter().map(ToString::to_string).collect();
+    Err(lines.join("\ncloudtrail-alerts: "))
+}
+
 /// Colour only for a person at a terminal: `--format text > report.txt` or
 /// `| grep` must not get escape codes. `NO_COLOR` turns it off everywhere.
 /// The delivery settings of the rule that raised `alert`.
@@ -59,12 +71,8 @@ pub(super) fn render_requests(
         writeln!(out, "{line}")
     };
     let digest_requests = |out: &mut dyn Write, d: &Digest| -> io::Result<()> {
-        for dest in router
-            .destinations()
-            .iter()
-            .filter(|x| x.min_severity <= d.subject.severity)
-        {
-            print(out, &digest::request(d, &dest.name, &dest.topic_arn))?;
+        for request in router.digest_requests(d) {
+            print(out, &request)?;
         }
         Ok(())
     };
