@@ -76,16 +76,33 @@ pub(super) fn render_requests(
         }
         Ok(())
     };
+    // A destination's storm guard holds what the function would hold; the
+    // held alerts come out in the guard's digest.
+    let admitted = |alert: &cloudtrail_alerts::alert::Alert, request: &render::PublishRequest| {
+        let guard = router.guard(&request.destination);
+        match (guard, replay.borrow_mut().as_mut()) {
+            (Some(guard), Some(replay)) => replay.admit(guard, &request.destination, alert),
+            _ => true,
+        }
+    };
     let emit = |out: &mut dyn Write, evaluation: &Evaluation, _: &Document| {
         for alert in &evaluation.alerts {
             let policy = policy_of(engine, alert);
-            if let Some(replay) = replay.borrow_mut().as_mut() {
-                let (digests, recorded) = replay.record(&policy, alert);
+            // The borrow ends here: `admitted` borrows the replay again.
+            let recorded = replay
+                .borrow_mut()
+                .as_mut()
+                .map(|replay| replay.record(&policy, alert));
+            if let Some((digests, recorded)) = recorded {
                 for d in &digests {
                     digest_requests(out, d)?;
                 }
                 if let Some(t) = &recorded.threshold {
-                    digest_requests(out, t)?;
+                    for request in router.digest_requests(t) {
+                        if admitted(alert, &request) {
+                            print(out, &request)?;
+                        }
+                    }
                     continue;
                 }
                 if recorded.delivery != Delivery::Sent {
@@ -97,7 +114,9 @@ pub(super) fn render_requests(
                 if let Some(g) = &grouping {
                     digest::thread_request(&mut request, &decide::key_for(alert, g));
                 }
-                print(out, &request)?;
+                if admitted(alert, &request) {
+                    print(out, &request)?;
+                }
             }
         }
         Ok(())
