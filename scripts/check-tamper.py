@@ -2,11 +2,11 @@
 """Checks the templates' event patterns the way EventBridge would see them.
 
 Resolves the intrinsic functions with plausible values (a 30-character stack
-name, with and without the SMS topic), then:
+name, with and without the SMS topic and the dedup table), then:
 - every pattern stays under EventBridge's 4096-character limit;
 - every call that can silence the stack (on its rules, function, topics,
-  subscriptions, keys, role, queues, alarms, the bus policy, CloudTrail and the
-  forwarders) is matched, in every form of name or ARN the API accepts, by a
+  subscriptions, keys, role and its policies, dedup table, digest flush rule,
+  queues, alarms, the bus policy, CloudTrail and the forwarders) is matched, in every form of name or ARN the API accepts, by a
   tamper rule that the same call does not break, which delivers to a topic the
   same call does not break;
 - the same calls on resources that are not the stack's, from other accounts,
@@ -48,16 +48,19 @@ REFS = {
     "AlertKeyAlias": f"alias/{STACK}",
     "TamperKey": "5678efab-12ab-34cd-56ef-1234567890ab",
     "TamperKeyAlias": f"alias/{STACK}-tamper",
+    "StateTable": f"{STACK}-StateTable-{SUFFIX}",
     # forwarder.yaml
     "CentralEventBusArn": f"arn:aws:events:{REGION}:{ACCT}:event-bus/default",
     "ForwardDeadLetterQueue": f"https://sqs.us-east-1.amazonaws.com/{OTHER}/{FWD}-ForwardDeadLetterQueue-{SUFFIX}",
 }
-for rule in ("EventsRule", "TamperRule", "TrailTamperRule", "ForwarderAlarmRule", "HeartbeatRule"):
+for rule in ("EventsRule", "TamperRule", "TrailTamperRule", "ForwarderAlarmRule", "HeartbeatRule",
+             "FlushRule"):
     REFS[rule] = f"{STACK}-{rule}-{SUFFIX}"
 ATTS = {
     "AlertKey.Arn": f"arn:aws:kms:{REGION}:{ACCT}:key/{REFS['AlertKey']}",
     "TamperKey.Arn": f"arn:aws:kms:{REGION}:{ACCT}:key/{REFS['TamperKey']}",
     "Function.Arn": f"arn:aws:lambda:{REGION}:{ACCT}:function:{REFS['Function']}",
+    "StateTable.Arn": f"arn:aws:dynamodb:{REGION}:{ACCT}:table/{REFS['StateTable']}",
 }
 CFN = "cloudformation.amazonaws.com"
 
@@ -121,7 +124,8 @@ def forged(ev):
 def central_cases():
     fn, fn_arn = REFS["Function"], ATTS["Function.Arn"]
     topics = {"AlertTopic": REFS["AlertTopic"], "TamperTopic": REFS["TamperTopic"]}
-    rules = ["EventsRule", "TamperRule", "TrailTamperRule", "ForwarderAlarmRule", "HeartbeatRule"]
+    rules = ["EventsRule", "TamperRule", "TrailTamperRule", "ForwarderAlarmRule", "HeartbeatRule",
+             "FlushRule"]
 
     # events: every call on every rule of the stack, reported by another rule.
     for rule in rules:
@@ -216,6 +220,32 @@ def central_cases():
         yield False, event("aws.iam", call, {"roleName": role}, region="us-east-1", account=OTHER), set()
         yield False, forged(event("aws.iam", call, {"roleName": role}, region="us-east-1")), set()
 
+    # The dedup state (want "state": only when the stack has the table): the
+    # table by name or ARN, its resource policy, and the role's state policy.
+    # Silencing state breaks no tamper path; data-plane calls are not watched.
+    table, table_arn = REFS["StateTable"], ATTS["StateTable.Arn"]
+    other_table = f"arn:aws:dynamodb:{REGION}:{ACCT}:table/{table}-other"
+    for call in ("DeleteTable", "UpdateTable", "UpdateTimeToLive"):
+        for form in (table, table_arn):
+            yield "state", event("aws.dynamodb", call, {"tableName": form}), set()
+        yield "state", event("aws.dynamodb", call, {"tableName": table}, error="AccessDenied"), set()
+        for form in (f"{table}-other", other_table, "someone-elses-table"):
+            yield False, event("aws.dynamodb", call, {"tableName": form}), set()
+        yield False, event("aws.dynamodb", call, {"tableName": table}, ip=CFN), set()
+        yield False, event("aws.dynamodb", call, {"tableName": table}, account=OTHER), set()
+        yield False, forged(event("aws.dynamodb", call, {"tableName": table})), set()
+    yield "state", event("aws.dynamodb", "PutResourcePolicy", {"resourceArn": table_arn, "policy": "{}"}), set()
+    yield False, event("aws.dynamodb", "PutResourcePolicy", {"resourceArn": other_table, "policy": "{}"}), set()
+    yield False, event("aws.dynamodb", "DeleteItem", {"tableName": table, "key": {}}), set()
+    for call, params in (("PutRolePolicy", {"policyName": "dedup-state", "policyDocument": "{}"}),
+                         ("DeleteRolePolicy", {"policyName": "dedup-state"}),
+                         ("DetachRolePolicy", {"policyArn": "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"})):
+        yield True, event("aws.iam", call, dict(params, roleName=role), region="us-east-1"), {"EventsRule", "HeartbeatRule"}
+        yield False, event("aws.iam", call, dict(params, roleName="other-role"), region="us-east-1"), set()
+    yield True, event("aws.events", "PutRule", {"name": REFS["FlushRule"], "scheduleExpression": "rate(1 day)"}), set()
+    yield True, event("aws.events", "DisableRule", {"name": REFS["FlushRule"]}), set()
+    yield False, event("aws.events", "DisableRule", {"name": "other-stack-FlushRule-X"}), set()
+
     # cloudtrail: any trail, by name or ARN, in any account and region.
     trail_arn = f"arn:aws:cloudtrail:us-east-1:{OTHER}:trail/org-trail"
     for call, param in (("StopLogging", "name"), ("DeleteTrail", "name"), ("UpdateTrail", "name"),
@@ -304,12 +334,15 @@ def describe(ev):
 def main():
     failures, counted = 0, {"central": 0, "forwarder": 0}
     tamper_rules = ("TamperRule", "TrailTamperRule", "ForwarderAlarmRule")
-    for has_phone in (False, True):
-        rules, f = load_rules("template.yaml", {"HasPhone": has_phone})
+    configurations = ((False, False), (True, True), (False, True))
+    for has_phone, has_state in configurations:
+        rules, f = load_rules("template.yaml", {"HasPhone": has_phone, "HasState": has_state})
         failures += f
         for want, ev, breaks in central_cases():
             if want == "sms":
                 want = has_phone
+            if want == "state":
+                want = has_state
             counted["central"] += 1
             matched = [r for r in tamper_rules if rules[r][0].matches_event(ev)]
             broken_topics = {REFS[t] for t in breaks if t in REFS}
@@ -317,11 +350,11 @@ def main():
             reported = [r for r in matched if r not in breaks and rules[r][1] - broken_topics]
             if want and not reported:
                 failures += 1
-                print(f"FAIL (phone={has_phone}): not reported through an unbroken rule and topic: "
+                print(f"FAIL (phone={has_phone}, state={has_state}): not reported through an unbroken rule and topic: "
                       f"{describe(ev)} (matched by {matched or 'nothing'}, breaks {sorted(breaks)})")
             if not want and matched:
                 failures += 1
-                print(f"FAIL (phone={has_phone}): {matched} match a near miss: {describe(ev)} from {ev['detail'].get('sourceIPAddress')}")
+                print(f"FAIL (phone={has_phone}, state={has_state}): {matched} match a near miss: {describe(ev)} from {ev['detail'].get('sourceIPAddress')}")
     # A forwarder runs in another account: resolve AWS::AccountId to it.
     REFS["AWS::AccountId"] = OTHER
     fwd, f = load_rules("forwarder.yaml", {"AllManagementEvents": True})
@@ -333,7 +366,8 @@ def main():
         if pattern.matches_event(ev) != want:
             failures += 1
             print(f"FAIL: forwarder tamper rule {'misses' if want else 'matches'} {describe(ev)}")
-    print(f"check-tamper: {counted['central'] // 2} central cases x 2 configurations, "
+    print(f"check-tamper: {counted['central'] // len(configurations)} central cases x "
+          f"{len(configurations)} configurations, "
           f"{counted['forwarder']} forwarder cases, {failures} failures")
     return 1 if failures else 0
 

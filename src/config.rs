@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::aws_ids::{is_account_id, is_region};
 use crate::engine::{Engine, EngineError};
-use crate::routing::{Destination, Router};
+use crate::routing::{Destination, Router, UnknownDestination};
 use crate::rules::{BuiltinSelection, RuleConfig, RuleFileError, load_sources_selected};
 use crate::severity::Severity;
 
@@ -87,9 +87,10 @@ pub enum ConfigProblem {
     },
     #[error("DISABLED_RULES names an unknown rule {rule_id:?}")]
     UnknownDisabledRule { rule_id: String },
-    /// A rule file's `storm-guard:` names a destination the function does not have.
-    #[error("storm-guard names destination {name:?}, which is not configured (destinations: {})", .known.join(", "))]
-    UnknownGuardedDestination { name: String, known: Vec<String> },
+    /// A rule file's `routes:` or `storm-guard:` names a destination the
+    /// function does not have.
+    #[error(transparent)]
+    UnknownDestination(#[from] UnknownDestination),
     /// Every rule loaded is disabled, or none loaded: the function would never alert.
     #[error("{}", match .loaded {
         0 => "no rules loaded: the function would never alert".to_string(),
@@ -214,7 +215,9 @@ impl LambdaConfig {
         })
     }
 
-    /// The routing decision over [`LambdaConfig::destinations`].
+    /// The routing decision over [`LambdaConfig::destinations`], by
+    /// severity; [`Router::with_rules`] adds the rule files' routes and
+    /// storm guards.
     pub fn router(&self) -> Router {
         Router::new(self.destinations.clone())
     }
@@ -251,14 +254,13 @@ impl LambdaConfig {
                 });
             }
         }
-        for name in config.settings.storm_guards.keys() {
-            if !self.destinations.iter().any(|d| &d.name == name) {
-                problems.push(ConfigProblem::UnknownGuardedDestination {
-                    name: name.clone(),
-                    known: self.destinations.iter().map(|d| d.name.clone()).collect(),
-                });
-            }
-        }
+        problems.extend(
+            self.router()
+                .with_rules(config)
+                .unknown_destinations()
+                .into_iter()
+                .map(ConfigProblem::UnknownDestination),
+        );
 
         if problems.is_empty() && !config.rules.iter().any(|r| r.enabled) {
             problems.push(ConfigProblem::NoEnabledRules {

@@ -7,13 +7,13 @@
 //! Matches must arrive in event-time order for the result to be what the
 //! function sent; [`crate::replay`] sorts them before handing them here.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
 use crate::alert::Alert;
 use crate::config::{ConfigError, ROUTING_VARIABLES, SMS_DESTINATION, routing_from_vars};
-use crate::decide::{Delivery, Digest, DigestKind, Guard, Policy};
+use crate::decide::{Delivery, Digest, Policy};
 use crate::engine::Engine;
 use crate::routing::{Destination, Router};
 use crate::state::gate::{self, Recorded};
@@ -42,14 +42,13 @@ pub trait Sink {
 /// Decides a stream of matches, in memory.
 pub struct Deliverer<'a> {
     policies: HashMap<&'a str, &'a Policy>,
-    guards: &'a BTreeMap<String, Guard>,
     router: &'a Router,
     state: Option<Replay>,
 }
 
 impl<'a> Deliverer<'a> {
     /// With `state` false, no dedup, thresholds, shadow mode or storm guards:
-    /// every match goes where its severity routes it.
+    /// every match goes where the router sends it.
     pub fn new(engine: &'a Engine, router: &'a Router, state: bool) -> Deliverer<'a> {
         let mut policies = HashMap::new();
         for rule in &engine.config().rules {
@@ -58,7 +57,6 @@ impl<'a> Deliverer<'a> {
         }
         Deliverer {
             policies,
-            guards: &engine.config().settings.storm_guards,
             router,
             state: state.then(Replay::new),
         }
@@ -99,19 +97,13 @@ impl<'a> Deliverer<'a> {
             held_by: Vec::new(),
         };
         if recorded.delivery == Delivery::Sent {
-            // A threshold message goes wherever the rule's severity goes, as
-            // the function publishes it.
+            // A threshold message is routed as the function publishes it.
             let wanted: Vec<&Destination> = match &recorded.threshold {
-                Some(t) => self
-                    .router
-                    .destinations()
-                    .iter()
-                    .filter(|d| d.min_severity <= t.subject.severity)
-                    .collect(),
+                Some(t) => self.router.route_digest(t),
                 None => self.router.route(alert),
             };
             for dest in wanted {
-                let pass = self.guards.get(&dest.name).is_none_or(|guard| {
+                let pass = self.router.guard(&dest.name).is_none_or(|guard| {
                     run_ready(gate::admit(replay.store(), guard, &dest.name, alert))
                         .is_none_or(|(pass, _)| pass)
                 });
@@ -166,18 +158,9 @@ fn names(destinations: Vec<&Destination>) -> Vec<String> {
     destinations.into_iter().map(|d| d.name.clone()).collect()
 }
 
-/// Where the function's flush publishes a digest: a storm guard's to its
-/// destination only, the others wherever the rule's severity goes.
+/// Where the function's flush publishes a digest ([`Router::route_digest`]).
 pub fn digest_destinations(router: &Router, d: &Digest) -> Vec<String> {
-    router
-        .destinations()
-        .iter()
-        .filter(|dest| match &d.kind {
-            DigestKind::Held { destination } => &dest.name == destination,
-            _ => dest.min_severity <= d.subject.severity,
-        })
-        .map(|dest| dest.name.clone())
-        .collect()
+    names(router.route_digest(d))
 }
 
 /// Shrink `alert` to what deciding, the report and the alert lines read: of

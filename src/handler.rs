@@ -94,11 +94,14 @@ impl HandlerError {
 }
 
 impl<P: Publisher> Handler<P> {
+    /// A handler routing with `router`'s destinations and the engine's rule
+    /// files' routes and storm guards.
     pub fn new(engine: Arc<Engine>, publisher: P, router: impl Into<Router>) -> Handler<P> {
+        let router = router.into().with_rules(engine.config());
         Handler {
             engine,
             publisher,
-            router: router.into(),
+            router,
             state: None,
         }
     }

@@ -1,15 +1,25 @@
 //! Which alert goes to which destination.
 //!
 //! A [`Router`] is built once from the configuration ([`crate::config`]) and
-//! asked, per alert, where it goes ([`Router::route`]): a pure decision, made
-//! the same way by the function and by `cloudtrail-alerts render`, so a
-//! preview shows the deployed routing. Today a destination takes every alert
-//! at or above its least severity; routes by rule, account or tag, and guards
-//! against alert storms, belong here too, as further conditions of a route.
-//! What each destination is sent is render's business ([`crate::render`]).
+//! the rule files' `routes:` and `storm-guard:` ([`Router::with_rules`]), and
+//! asked, per alert or digest, where it goes ([`Router::route`],
+//! [`Router::route_digest`]): a pure decision, made the same way by the
+//! function and by `cloudtrail-alerts render`, so a preview shows the
+//! deployed routing. It is the one place that knows destinations, routes and
+//! storm guards; whether a guard holds an alert back is the decide step's
+//! business ([`crate::decide`]), what each destination is sent is render's
+//! ([`crate::render`]).
+
+mod route;
+
+use std::collections::BTreeMap;
+
+pub use route::{Facts, Route, RouteMatch};
 
 use crate::alert::Alert;
-use crate::render::{self, PublishRequest};
+use crate::decide::{Digest, DigestKind, Guard};
+use crate::render::{self, PublishRequest, digest};
+use crate::rules::{Origin, RuleConfig};
 use crate::severity::Severity;
 
 /// Where alerts go: an SNS topic and the least severity it wants.
@@ -22,17 +32,33 @@ pub struct Destination {
 }
 
 impl Destination {
-    /// Does this destination take `alert`?
+    /// Does this destination take `alert` by severity alone?
     pub fn wants(&self, alert: &Alert) -> bool {
         self.min_severity <= alert.rule.severity
     }
 }
 
-/// Every destination, in configuration order (main topic first), and the
-/// decision of which of them an alert goes to.
+/// A route or storm guard naming a destination the deployment does not have.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{}: {what} names destination `{name}`, which is not configured (destinations: {})", .origin.file, .origin.line, .known.join(", "))]
+pub struct UnknownDestination {
+    pub origin: Origin,
+    /// `a route` or `storm-guard`.
+    pub what: &'static str,
+    pub name: String,
+    pub known: Vec<String>,
+}
+
+/// Every destination, in configuration order (main topic first), the routes
+/// and storm guards of the rule files, and the decision of which
+/// destinations an alert or digest goes to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Router {
     destinations: Vec<Destination>,
+    routes: Vec<Route>,
+    guards: BTreeMap<String, (Guard, Origin)>,
+    /// Rule id → tags: digests carry only the rule id.
+    rule_tags: BTreeMap<String, Vec<String>>,
 }
 
 impl From<Vec<Destination>> for Router {
@@ -43,7 +69,61 @@ impl From<Vec<Destination>> for Router {
 
 impl Router {
     pub fn new(destinations: Vec<Destination>) -> Router {
-        Router { destinations }
+        Router {
+            destinations,
+            ..Router::default()
+        }
+    }
+
+    /// This router with the routes and storm guards of `rules` (replacing
+    /// any it had). Check [`Router::unknown_destinations`] before use.
+    pub fn with_rules(mut self, rules: &RuleConfig) -> Router {
+        self.routes = rules.settings.routes.clone();
+        self.guards = rules
+            .settings
+            .storm_guards
+            .iter()
+            .map(|(name, guard)| {
+                let origin = rules
+                    .settings
+                    .storm_guard_origins
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| Origin {
+                        file: "storm-guard".into(),
+                        line: 0,
+                    });
+                (name.clone(), (*guard, origin))
+            })
+            .collect();
+        self.rule_tags = rules
+            .rules
+            .iter()
+            .map(|r| (r.id.clone(), r.tags.clone()))
+            .collect();
+        self
+    }
+
+    /// Routes and storm guards that name a destination this router lacks.
+    pub fn unknown_destinations(&self) -> Vec<UnknownDestination> {
+        let known: Vec<String> = self.destinations.iter().map(|d| d.name.clone()).collect();
+        let unknown = |origin: &Origin, what, name: &String| {
+            (!known.contains(name)).then(|| UnknownDestination {
+                origin: origin.clone(),
+                what,
+                name: name.clone(),
+                known: known.clone(),
+            })
+        };
+        let routes = self
+            .routes
+            .iter()
+            .flat_map(|r| r.to.iter().filter_map(|n| unknown(&r.origin, "a route", n)));
+        let guards = self
+            .guards
+            .iter()
+            .filter_map(|(n, (_, origin))| unknown(origin, "storm-guard", n));
+        routes.chain(guards).collect()
     }
 
     /// Every destination, whether or not any alert reaches it.
@@ -51,20 +131,88 @@ impl Router {
         &self.destinations
     }
 
-    /// The destinations `alert` goes to, in configuration order; none when it
-    /// is below every destination's least severity.
+    /// The routes, in the order they are tried.
+    pub fn routes(&self) -> &[Route] {
+        &self.routes
+    }
+
+    /// The storm guard of `destination`, if it has one.
+    pub fn guard(&self, destination: &str) -> Option<&Guard> {
+        self.guards.get(destination).map(|(g, _)| g)
+    }
+
+    /// The destinations `alert` goes to, in configuration order; none when
+    /// no route takes it and it is below every destination's least severity.
     pub fn route(&self, alert: &Alert) -> Vec<&Destination> {
+        self.route_facts(&Facts {
+            rule_id: &alert.rule.id,
+            tags: &alert.rule.tags,
+            severity: alert.rule.severity,
+            account: alert.account.as_deref(),
+        })
+    }
+
+    /// The destinations of whatever has these facts: the first route that
+    /// matches, else severity routing. A route whose destinations are all
+    /// unknown (a configuration not checked) falls back to severity routing
+    /// rather than drop the alert.
+    pub fn route_facts(&self, facts: &Facts) -> Vec<&Destination> {
+        if let Some(route) = self.routes.iter().find(|r| r.when.holds(facts)) {
+            let to: Vec<&Destination> = self
+                .destinations
+                .iter()
+                .filter(|d| route.to.contains(&d.name))
+                .collect();
+            if !to.is_empty() {
+                return to;
+            }
+        }
         self.destinations
             .iter()
-            .filter(|d| d.wants(alert))
+            .filter(|d| d.min_severity <= facts.severity)
             .collect()
+    }
+
+    /// The destinations of a digest: a storm guard's digest goes back to the
+    /// destination that held its alerts; the others are routed like an alert
+    /// of their rule, severity and account.
+    pub fn route_digest(&self, d: &Digest) -> Vec<&Destination> {
+        if let DigestKind::Held { destination } = &d.kind {
+            return self
+                .destinations
+                .iter()
+                .filter(|x| &x.name == destination)
+                .collect();
+        }
+        let tags = self
+            .rule_tags
+            .get(&d.subject.rule_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        self.route_facts(&Facts {
+            rule_id: &d.subject.rule_id,
+            tags,
+            severity: d.subject.severity,
+            account: d.subject.account.as_deref(),
+        })
     }
 
     /// The Publish requests for `alert`: routing's decision, render's messages.
     pub fn publish_requests(&self, alert: &Alert) -> Vec<PublishRequest> {
         render::publish_requests(alert, self.route(alert))
     }
+
+    /// The Publish requests for a digest or threshold message.
+    pub fn digest_requests(&self, d: &Digest) -> Vec<PublishRequest> {
+        self.route_digest(d)
+            .into_iter()
+            .map(|dest| digest::request(d, &dest.name, &dest.topic_arn))
+            .collect()
+    }
 }
+
+#[cfg(test)]
+mod routes_tests;
 
 #[cfg(test)]
 mod tests {

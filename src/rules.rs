@@ -221,6 +221,10 @@ pub struct Settings {
     pub accounts: BTreeMap<String, Vec<String>>,
     /// Destination name → its storm guard (`storm-guard:`).
     pub storm_guards: BTreeMap<String, Guard>,
+    /// Where each storm guard is written.
+    pub storm_guard_origins: BTreeMap<String, Origin>,
+    /// `routes:` of every file, in load order.
+    pub routes: Vec<crate::routing::Route>,
 }
 
 impl Settings {

@@ -318,7 +318,13 @@ fn main() -> ExitCode {
                         no_state,
                         explaining: explaining.as_ref(),
                     };
-                    render_cmd::render_requests(engine, &router, &reading, run)
+                    match render_cmd::with_rule_routes(router, engine) {
+                        Ok(router) => render_cmd::render_requests(engine, &router, &reading, run),
+                        Err(message) => {
+                            eprintln!("cloudtrail-alerts: {message}");
+                            EXIT_USAGE
+                        }
+                    }
                 }),
                 Err(message) => {
                     eprintln!("cloudtrail-alerts: {message}");

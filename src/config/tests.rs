@@ -370,3 +370,25 @@ fn topic_arns_name_a_real_region_shape() {
         );
     }
 }
+
+#[test]
+fn a_route_to_a_destination_the_function_lacks_fails_the_cold_start_with_its_line() {
+    let cfg = parse(&[("ALERT_TOPIC_ARN", MAIN), ("SMS_TOPIC_ARN", SMS)]).unwrap();
+    let text = "rules:\n  - id: org-change\n    title: R\n    severity: high\n    pattern: {source: [aws.organizations]}\nroutes:\n  - match: {rule: [org-change]}\n    to: [platform, alerts]\nstorm-guard:\n  pager: {max: 5, per: 1h}\n";
+    let mut rules =
+        crate::rules::load_sources(&[("team.yaml".into(), text.into())], false).unwrap();
+    let problems: Vec<String> = cfg
+        .apply(&mut rules)
+        .unwrap_err()
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "team.yaml:7: a route names destination `platform`, which is not configured (destinations: alerts, sms)",
+            "team.yaml:10: storm-guard names destination `pager`, which is not configured (destinations: alerts, sms)",
+        ]
+    );
+}

@@ -13,7 +13,7 @@ use tracing::{error, info, warn};
 
 use super::{Handler, HandlerError, Outcome, PublishFailure, Published};
 use crate::alert::Alert;
-use crate::decide::{Delivery, Digest, DigestKind, Mode, Policy};
+use crate::decide::{Delivery, Digest, Mode, Policy};
 use crate::metrics::InvocationMetrics;
 use crate::publish::Publisher;
 use crate::render::{PublishRequest, digest};
@@ -156,10 +156,9 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
                 digest::thread_request(request, &key);
             }
         }
-        let guards = &self.engine.config().settings.storm_guards;
         let mut out = Vec::new();
         for request in requests {
-            let Some(guard) = guards.get(&request.destination) else {
+            let Some(guard) = self.router.guard(&request.destination) else {
                 out.push(Some(request));
                 continue;
             };
@@ -178,8 +177,8 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
         out
     }
 
-    /// Publish threshold messages to the destinations that want the rule's
-    /// severity (and that their guards let through).
+    /// Publish threshold messages wherever the router sends the rule's
+    /// alerts (and their guards let through).
     pub(super) async fn publish_thresholds(
         &self,
         thresholds: &[(Alert, Digest)],
@@ -187,13 +186,7 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
     ) -> Publishes {
         let mut requests = Vec::new();
         for (alert, t) in thresholds {
-            let wanted: Vec<PublishRequest> = self
-                .router
-                .destinations()
-                .iter()
-                .filter(|d| d.min_severity <= t.subject.severity)
-                .map(|d| digest::request(t, &d.name, &d.topic_arn))
-                .collect();
+            let wanted = self.router.digest_requests(t);
             requests.extend(
                 self.admit(alert, wanted, counts)
                     .await
@@ -252,20 +245,6 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
         )
     }
 
-    /// The digest's requests: a storm guard's go to its destination only,
-    /// the others wherever the rule's severity goes.
-    fn digest_requests(&self, d: &Digest) -> Vec<PublishRequest> {
-        self.router
-            .destinations()
-            .iter()
-            .filter(|dest| match &d.kind {
-                DigestKind::Held { destination } => &dest.name == destination,
-                _ => dest.min_severity <= d.subject.severity,
-            })
-            .map(|dest| digest::request(d, &dest.name, &dest.topic_arn))
-            .collect()
-    }
-
     /// Send every digest owed at `now` (the Scheduled Event's time). A
     /// digest whose publish fails stays in the store for the next flush.
     pub(super) async fn flush(
@@ -292,7 +271,7 @@ impl<P: Publisher, S: StateStore> Handler<P, S> {
             let requests: Vec<PublishRequest> = claim
                 .digests
                 .iter()
-                .flat_map(|d| self.digest_requests(d))
+                .flat_map(|d| self.router.digest_requests(d))
                 .collect();
             let result = self.publish_all(&requests, counts, true).await;
             if let Err(e) = gate::finish(store, claim, result.is_ok()).await {

@@ -9,6 +9,7 @@ mod delivery;
 mod fields;
 mod names;
 mod patterns;
+mod routes;
 mod rule_tests;
 
 use super::yaml::{self, Entry, Kind, Node};
@@ -25,6 +26,7 @@ use patterns::{excludes, pattern};
 pub use rule_tests::{ALERT_KEYS, RuleTest, TestEvent};
 
 pub use delivery::RawDelivery;
+pub use routes::RawRoute;
 
 /// A parsed rule file: rules, account names and overrides, with their lines.
 /// Account names in scopes are not resolved yet (other files may define them).
@@ -36,6 +38,8 @@ pub struct RuleFile {
     pub overrides: Vec<Override>,
     /// `storm-guard:`: destination name, limit, line.
     pub storm_guards: Vec<(String, Guard, usize)>,
+    /// `routes:`, in order; names not resolved yet.
+    pub routes: Vec<RawRoute>,
 }
 
 /// A rule as written in a file.
@@ -90,7 +94,7 @@ pub struct Override {
     pub delivery: RawDelivery,
 }
 
-pub(crate) const TOP_KEYS: &[&str] = &["rules", "accounts", "overrides", "storm-guard"];
+pub(crate) const TOP_KEYS: &[&str] = &["rules", "accounts", "overrides", "storm-guard", "routes"];
 pub(crate) const RULE_KEYS: &[&str] = &[
     "id",
     "title",
@@ -218,6 +222,9 @@ pub(crate) fn parse(name: &str, text: &str) -> Parsed {
             }
             if let Some(node) = get(entries, "storm-guard") {
                 file.storm_guards = delivery::storm_guards(&mut ctx, node);
+            }
+            if let Some(node) = get(entries, "routes") {
+                file.routes = routes::routes(&mut ctx, node);
             }
         }
         Kind::Seq(_) => ctx.err(

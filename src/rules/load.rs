@@ -2,6 +2,8 @@
 //! files in order; account names resolved, overrides applied, and every error
 //! of every file collected.
 
+mod routes;
+
 use std::collections::{BTreeMap, HashMap};
 
 use super::file::{self, RawScope, did_you_mean};
@@ -292,12 +294,38 @@ pub fn load_sources_selected(
         }
     }
 
+    let storm_guard_origins: BTreeMap<String, Origin> = parsed
+        .iter()
+        .flat_map(|p| p.file.storm_guards.iter().map(move |g| (p, g)))
+        .map(|(p, (name, _, line))| {
+            let origin = Origin {
+                file: p.file.name.clone(),
+                line: *line,
+            };
+            (name.clone(), origin)
+        })
+        .collect();
+
+    // Routes of every file, in load order: the first that matches decides.
+    let mut routes = Vec::new();
+    let known = routes::Known::new(first_seen.keys().map(String::as_str), &rules, &accounts);
+    for (i, p) in parsed.iter().enumerate() {
+        for raw in &p.file.routes {
+            let resolved = routes::resolve(raw, &p.file.name, &known, |line, msg| {
+                err(&mut errors, i, &p.file.name, line, None, msg)
+            });
+            routes.extend(resolved);
+        }
+    }
+
     if errors.is_empty() {
         Ok(RuleConfig {
             rules,
             settings: Settings {
                 accounts,
                 storm_guards,
+                storm_guard_origins,
+                routes,
             },
             checked,
             tests,

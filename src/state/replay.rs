@@ -7,7 +7,7 @@ use super::MemoryStore;
 use super::gate::{self, Recorded};
 use super::memory::run_ready;
 use crate::alert::Alert;
-use crate::decide::{Delivery, Digest, Policy, Seconds, event_seconds};
+use crate::decide::{Delivery, Digest, Guard, Policy, Seconds, event_seconds};
 
 #[derive(Debug, Default)]
 pub struct Replay {
@@ -35,6 +35,12 @@ impl Replay {
             store_error: None,
         });
         (digests, recorded)
+    }
+
+    /// Count `alert` against `destination`'s storm guard, as the function
+    /// does: true to send it, false when the guard holds it for its digest.
+    pub fn admit(&mut self, guard: &Guard, destination: &str, alert: &Alert) -> bool {
+        run_ready(gate::admit(&self.store, guard, destination, alert)).is_none_or(|(pass, _)| pass)
     }
 
     /// Every digest still owed: the end of input closes every window.

@@ -44,6 +44,8 @@ mod render_props;
 mod render_schema;
 #[cfg(feature = "s3")]
 mod replay_s3;
+#[cfg(feature = "lambda")]
+mod routes_parity;
 mod rules_fuzz;
 mod rules_loading;
 mod scan_cases;

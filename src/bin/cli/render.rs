@@ -31,6 +31,18 @@ pub(super) fn render_router<const N: usize>(
     routing_from_vars(vars).map_err(|e| e.to_string())
 }
 
+/// `router` with the rule files' routes and storm guards, refused (as the
+/// function refuses it) when they name a destination it lacks.
+pub(super) fn with_rule_routes(router: Router, engine: &Engine) -> Result<Router, String> {
+    let router = router.with_rules(engine.config());
+    let unknown = router.unknown_destinations();
+    if unknown.is_empty() {
+        return Ok(router);
+    }
+    let lines: Vec<String> = unknown.iter().map(ToString::to_string).collect();
+    Err(lines.join("\ncloudtrail-alerts: "))
+}
+
 /// The delivery settings of the rule that raised `alert`.
 pub(super) fn policy_of(engine: &Engine, alert: &cloudtrail_alerts::alert::Alert) -> Policy {
     engine
@@ -66,27 +78,40 @@ pub(super) fn render_requests(
         writeln!(out, "{line}")
     };
     let digest_requests = |out: &mut dyn Write, d: &Digest| -> io::Result<()> {
-        for dest in router
-            .destinations()
-            .iter()
-            .filter(|x| x.min_severity <= d.subject.severity)
-        {
-            print(out, &digest::request(d, &dest.name, &dest.topic_arn))?;
+        for request in router.digest_requests(d) {
+            print(out, &request)?;
         }
         Ok(())
+    };
+    // A destination's storm guard holds what the function would hold; the
+    // held alerts come out in the guard's digest.
+    let admitted = |alert: &cloudtrail_alerts::alert::Alert, request: &render::PublishRequest| {
+        let guard = router.guard(&request.destination);
+        match (guard, replay.borrow_mut().as_mut()) {
+            (Some(guard), Some(replay)) => replay.admit(guard, &request.destination, alert),
+            _ => true,
+        }
     };
     let emit = |out: &mut dyn Write, evaluation: &Evaluation, doc: &Document| {
         let mut deliveries = Vec::new();
         for alert in &evaluation.alerts {
             let policy = policy_of(engine, alert);
-            if let Some(replay) = replay.borrow_mut().as_mut() {
-                let (digests, recorded) = replay.record(&policy, alert);
+            // The borrow ends here: `admitted` borrows the replay again.
+            let recorded = replay
+                .borrow_mut()
+                .as_mut()
+                .map(|replay| replay.record(&policy, alert));
+            if let Some((digests, recorded)) = recorded {
                 deliveries.push((alert.rule.id.clone(), recorded.delivery.as_str()));
                 for d in &digests {
                     digest_requests(out, d)?;
                 }
                 if let Some(t) = &recorded.threshold {
-                    digest_requests(out, t)?;
+                    for request in router.digest_requests(t) {
+                        if admitted(alert, &request) {
+                            print(out, &request)?;
+                        }
+                    }
                     continue;
                 }
                 if recorded.delivery != Delivery::Sent {
@@ -98,7 +123,9 @@ pub(super) fn render_requests(
                 if let Some(g) = &grouping {
                     digest::thread_request(&mut request, &decide::key_for(alert, g));
                 }
-                print(out, &request)?;
+                if admitted(alert, &request) {
+                    print(out, &request)?;
+                }
             }
         }
         match explaining {

@@ -97,7 +97,7 @@ pub fn run(mut args: ReplayArgs) -> u8 {
         Ok(f) => f,
         Err(message) => return usage(&message),
     };
-    let router = match router(&args) {
+    let router = match router(&args).and_then(|r| super::render_cmd::with_rule_routes(r, &engine)) {
         Ok(r) => r,
         Err(message) => return usage(&message),
     };

@@ -69,7 +69,7 @@ pub(super) fn parse_accounts(ctx: &mut Ctx, node: &Node) -> Vec<AccountDef> {
 
 /// A 12-digit account id. Unquoted ids are integers in YAML; they are accepted
 /// when they still have 12 digits (a leading zero would have been lost).
-fn account_id(node: &Node) -> Result<String, String> {
+pub(super) fn account_id(node: &Node) -> Result<String, String> {
     let text = match &node.kind {
         Kind::Str(s) => s.clone(),
         Kind::Int(i) => i.to_string(),
