@@ -350,7 +350,7 @@ fn read_file(
             }
             // The record is only for the SNS message; the report and the
             // alert lines do without it, and a long replay keeps many alerts.
-            alert.record = serde_json::Value::Null;
+            alert.record = serde_json::Value::Null.into();
             outcome.matches.push(Matched {
                 time,
                 file: 0,
