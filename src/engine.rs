@@ -130,6 +130,23 @@ impl Engine {
     /// whole only when a rule fires.
     pub fn evaluate_view(&self, raw: &[u8], view: &EventView) -> Result<Evaluation, EventError> {
         let firings = self.rules.evaluate(view);
+        self.alerts_from_bytes(raw, &firings)
+    }
+
+    /// [`Engine::evaluate_view`], freeing the view before the event is
+    /// parsed for its alerts: with a huge string on a path the rules read,
+    /// the view's copy and the parsed event are not held at once.
+    pub fn evaluate_scanned(&self, raw: &[u8], view: EventView) -> Result<Evaluation, EventError> {
+        let firings = self.rules.evaluate(&view);
+        drop(view);
+        self.alerts_from_bytes(raw, &firings)
+    }
+
+    fn alerts_from_bytes(
+        &self,
+        raw: &[u8],
+        firings: &[Firing<'_>],
+    ) -> Result<Evaluation, EventError> {
         if firings.is_empty() {
             return Ok(Evaluation::default());
         }
@@ -145,7 +162,7 @@ impl Engine {
             Some(detail) if detail.is_object() => Arc::new(detail.take()),
             _ => Arc::new(record_of(&envelope).clone()),
         };
-        Ok(self.alerts_for(&firings, &envelope, || record))
+        Ok(self.alerts_for(firings, &envelope, || record))
     }
 
     /// Evaluate one parsed event (envelope or bare record).

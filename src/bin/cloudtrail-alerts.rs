@@ -467,7 +467,7 @@ fn evaluate(
                     continue;
                 }
             };
-            match engine.evaluate_view(&document.bytes, &view) {
+            match engine.evaluate_scanned(&document.bytes, view) {
                 Ok(evaluation) => {
                     if let Err(err) = emit(&mut out, &evaluation, &document) {
                         return stdout_failed(&err);
