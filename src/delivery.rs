@@ -187,11 +187,11 @@ pub fn keep_for_decisions(alert: &mut Alert, policy: Option<&Policy>) {
             continue;
         };
         let parts: Vec<&str> = rest.split('.').collect();
-        if let Some(value) = parts.iter().try_fold(&alert.record, |v, k| v.get(*k)) {
+        if let Some(value) = parts.iter().try_fold(&*alert.record, |v, k| v.get(*k)) {
             put(&mut kept, &parts, value.clone());
         }
     }
-    alert.record = Value::Object(kept);
+    alert.record = Value::Object(kept).into();
     alert.request_fields.truncate(1);
     alert.request_fields.shrink_to_fit();
     alert.rule.description = String::new();

@@ -11,10 +11,11 @@
 //!   and reads the alert's fields from it in place.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::alert::Alert;
+use crate::alert::{Alert, record_of};
 use crate::event::{EventError, EventView, PathSet, Shape, shape_of, wrap_record};
 use crate::matcher::{CompileError, Firing, RuleSet};
 use crate::rules::{self, LoadOptions, RuleConfig, RuleFileError};
@@ -129,6 +130,23 @@ impl Engine {
     /// whole only when a rule fires.
     pub fn evaluate_view(&self, raw: &[u8], view: &EventView) -> Result<Evaluation, EventError> {
         let firings = self.rules.evaluate(view);
+        self.alerts_from_bytes(raw, &firings)
+    }
+
+    /// [`Engine::evaluate_view`], freeing the view before the event is
+    /// parsed for its alerts: with a huge string on a path the rules read,
+    /// the view's copy and the parsed event are not held at once.
+    pub fn evaluate_scanned(&self, raw: &[u8], view: EventView) -> Result<Evaluation, EventError> {
+        let firings = self.rules.evaluate(&view);
+        drop(view);
+        self.alerts_from_bytes(raw, &firings)
+    }
+
+    fn alerts_from_bytes(
+        &self,
+        raw: &[u8],
+        firings: &[Firing<'_>],
+    ) -> Result<Evaluation, EventError> {
         if firings.is_empty() {
             return Ok(Evaluation::default());
         }
@@ -137,8 +155,14 @@ impl Engine {
                 offset: 0,
                 message: e.to_string(),
             })?;
-        let (_, envelope) = wrap_record(event)?;
-        Ok(self.alerts_for(&firings, &envelope))
+        let (_, mut envelope) = wrap_record(event)?;
+        // The alerts share the record, moved out of the envelope: a large
+        // event is not copied once more per alert.
+        let record = match envelope.get_mut("detail") {
+            Some(detail) if detail.is_object() => Arc::new(detail.take()),
+            _ => Arc::new(record_of(&envelope).clone()),
+        };
+        Ok(self.alerts_for(firings, &envelope, || record))
     }
 
     /// Evaluate one parsed event (envelope or bare record).
@@ -155,10 +179,20 @@ impl Engine {
         };
         let view = EventView::from_value(envelope, self.rules.paths())?;
         let firings = self.rules.evaluate(&view);
-        Ok(self.alerts_for(&firings, envelope))
+        // The event is borrowed: its record is copied once, when an alert needs it.
+        Ok(self.alerts_for(&firings, envelope, || Arc::new(record_of(envelope).clone())))
     }
 
-    fn alerts_for(&self, firings: &[Firing<'_>], envelope: &Value) -> Evaluation {
+    /// `record` gives `envelope`'s record (its `detail` may have been moved
+    /// out); asked once, and only when some alert needs it.
+    fn alerts_for(
+        &self,
+        firings: &[Firing<'_>],
+        envelope: &Value,
+        record: impl FnOnce() -> Arc<Value>,
+    ) -> Evaluation {
+        let mut record = Some(record);
+        let mut shared: Option<Arc<Value>> = None;
         let mut evaluation = Evaluation::default();
         for firing in firings {
             match firing.suppressed_by {
@@ -166,11 +200,19 @@ impl Engine {
                     rule_id: firing.rule.id.clone(),
                     exclude_index,
                 }),
-                None => evaluation.alerts.push(Alert::build(
-                    firing.rule,
-                    envelope,
-                    &self.config.settings,
-                )),
+                None => {
+                    let record = match (&shared, record.take()) {
+                        (Some(r), _) => Arc::clone(r),
+                        (None, Some(make)) => Arc::clone(shared.insert(make())),
+                        (None, None) => Arc::new(record_of(envelope).clone()),
+                    };
+                    evaluation.alerts.push(Alert::for_record(
+                        firing.rule,
+                        envelope,
+                        record,
+                        &self.config.settings,
+                    ));
+                }
             }
         }
         evaluation

@@ -22,7 +22,8 @@ pub use envelope::{
 };
 pub(crate) use paths::{NO_NODE, Node};
 pub use paths::{PathId, PathSet};
-pub use view::{ArrayPos, EventView, Leaf, LeafAt, Number};
+pub(crate) use view::Trails;
+pub use view::{ArrayPos, EventView, Leaf, LeafAt, Number, Trail};
 
 use serde_json::Value;
 

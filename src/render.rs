@@ -407,13 +407,14 @@ mod tests {
     fn json_keeps_small_records_and_trims_big_ones() {
         let mut a = alert();
         let doc: Value = serde_json::from_str(&json(&a)).unwrap();
-        assert_eq!(doc["detail"], a.record);
+        assert_eq!(doc["detail"], *a.record);
         assert_eq!(doc["detail_truncated"], false);
         a.record = serde_json::json!({
             "eventName": "X",
             "big": "é".repeat(300_000),
             "list": (0..10_000).collect::<Vec<u32>>(),
-        });
+        })
+        .into();
         let out = json(&a);
         assert!(out.len() <= JSON_MAX);
         let doc: Value = serde_json::from_str(&out).unwrap();

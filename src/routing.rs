@@ -246,7 +246,7 @@ mod tests {
             error_message: None,
             failed: false,
             request_fields: vec![],
-            record: serde_json::Value::Null,
+            record: serde_json::Value::Null.into(),
         }
     }
 

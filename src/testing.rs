@@ -67,7 +67,7 @@ pub fn alert(rule: &str, severity: Severity) -> Alert {
         error_message: None,
         failed: false,
         request_fields: vec![],
-        record: json!({"eventName": "ConsoleLogin"}),
+        record: json!({"eventName": "ConsoleLogin"}).into(),
     }
 }
 

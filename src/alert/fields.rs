@@ -7,6 +7,7 @@ use std::fmt;
 
 use serde_json::Value;
 
+use super::bounded::{json_prefix, prefix};
 use crate::render::sanitize::ellipsize;
 
 /// Longest request field value kept, in characters.
@@ -208,7 +209,8 @@ fn generic_fields(record: &Value) -> Vec<(String, String)> {
 fn compact(v: &Value) -> Option<String> {
     let s = match v {
         Value::Null => return None,
-        Value::String(s) => s.clone(),
+        // One character more than shown, so that the cut still shows.
+        Value::String(s) => prefix(s, REQUEST_VALUE_MAX + 1),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::Array(items) => {
@@ -237,7 +239,7 @@ fn compact(v: &Value) -> Option<String> {
                     .collect();
                 parts.join(", ")
             } else {
-                ellipsize(&v.to_string(), REQUEST_VALUE_MAX)
+                ellipsize(&json_prefix(v, REQUEST_VALUE_MAX + 1), REQUEST_VALUE_MAX)
             }
         }
     };
@@ -310,7 +312,7 @@ fn items_of(v: &Value) -> &[Value] {
 
 fn scalar_text(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(prefix(s, REQUEST_VALUE_MAX + 1)),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,

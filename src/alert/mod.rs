@@ -6,8 +6,11 @@
 //! they cause, so any field may be missing, null, a number or an object, and
 //! an alert must still come out.
 
+mod bounded;
 mod fields;
 mod principal;
+
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -18,6 +21,7 @@ use crate::render::sanitize::ellipsize;
 use crate::rules::{Rule, Settings};
 use crate::severity::Severity;
 
+pub use bounded::TEXT_MAX;
 pub use fields::{
     FieldFormat, FieldPath, LABEL_MAX, REQUEST_FIELDS_MAX, REQUEST_VALUE_MAX, RequestField,
     most_shown,
@@ -74,8 +78,9 @@ pub struct Alert {
     pub failed: bool,
     /// The request fields the rule names (or the generic ones), in display order.
     pub request_fields: Vec<(String, String)>,
-    /// The CloudTrail record (`detail`), for the machine-readable message.
-    pub record: Value,
+    /// The CloudTrail record (`detail`), for the machine-readable message;
+    /// the alerts of one event share it.
+    pub record: Arc<Value>,
 }
 
 /// Objects found where a string was expected are kept as compact JSON, this long at most.
@@ -85,7 +90,19 @@ impl Alert {
     /// The alert for `rule` firing on `event` (EventBridge envelope form, its
     /// `detail` the CloudTrail record; a bare record is accepted too).
     pub fn build(rule: &Rule, event: &Value, settings: &Settings) -> Alert {
-        let detail = record_of(event);
+        Alert::for_record(rule, event, Arc::new(record_of(event).clone()), settings)
+    }
+
+    /// [`Alert::build`] with `event`'s record (see [`record_of`]) given, so
+    /// that the alerts of one event share one copy of it, or none when the
+    /// caller owns the event.
+    pub fn for_record(
+        rule: &Rule,
+        event: &Value,
+        record: Arc<Value>,
+        settings: &Settings,
+    ) -> Alert {
+        let detail: &Value = &record;
         let text = |v: &Value, path: &[&str]| at(v, path).and_then(value_text);
 
         let account = text(event, &["account"]).or_else(|| text(detail, &["recipientAccountId"]));
@@ -100,7 +117,7 @@ impl Alert {
 
         Alert {
             rule: RuleInfo::from_rule(rule),
-            event_id: Alert::event_id_of(event),
+            event_id: event_id_in(event, detail),
             // An Insights record names the API call it is about only in its details.
             event_name: text(detail, &["eventName"])
                 .or_else(|| text(detail, &["insightDetails", "eventName"])),
@@ -119,16 +136,14 @@ impl Alert {
             error_code,
             error_message,
             request_fields: fields::request_fields(detail, &rule.fields),
-            record: detail.clone(),
+            record: Arc::clone(&record),
         }
     }
 
     /// The id of `event` (envelope or bare record) as its alerts carry it: the
     /// record's `eventID`, else the envelope's `id`.
     pub fn event_id_of(event: &Value) -> Option<String> {
-        at(record_of(event), &["eventID"])
-            .and_then(value_text)
-            .or_else(|| at(event, &["id"]).and_then(value_text))
+        event_id_in(event, record_of(event))
     }
 
     /// The CloudTrail console page of this event, when region and event id
@@ -154,9 +169,16 @@ pub fn console_link(region: &str, event_id: &str) -> Option<String> {
     ))
 }
 
+/// The record's `eventID`, else the envelope's `id`.
+fn event_id_in(event: &Value, record: &Value) -> Option<String> {
+    at(record, &["eventID"])
+        .and_then(value_text)
+        .or_else(|| at(event, &["id"]).and_then(value_text))
+}
+
 /// The CloudTrail record of an event: an envelope's `detail`, or the event
 /// itself when it is a bare record.
-fn record_of(event: &Value) -> &Value {
+pub fn record_of(event: &Value) -> &Value {
     match event.get("detail") {
         Some(d) if d.is_object() => d,
         _ if shape_of(event) == Ok(Shape::Record)
@@ -173,14 +195,18 @@ fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(v, |v, key| v.get(*key))
 }
 
-/// A field as text whatever its JSON type; `None` for null, absent or empty.
+/// A field as text whatever its JSON type, at most [`TEXT_MAX`] characters;
+/// `None` for null, absent or empty.
 fn value_text(v: &Value) -> Option<String> {
     let s = match v {
         Value::Null => return None,
-        Value::String(s) => s.clone(),
+        Value::String(s) => bounded::prefix(s, TEXT_MAX),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::Array(_) | Value::Object(_) => ellipsize(&v.to_string(), OBJECT_TEXT_MAX),
+        Value::Array(_) | Value::Object(_) => ellipsize(
+            &bounded::json_prefix(v, OBJECT_TEXT_MAX + 1),
+            OBJECT_TEXT_MAX,
+        ),
     };
     (!s.is_empty()).then_some(s)
 }
@@ -269,7 +295,7 @@ mod tests {
         assert_eq!(a.console_link(), None);
         let empty = build(json!(null));
         assert_eq!(empty.event_name, None);
-        assert_eq!(empty.record, Value::Null);
+        assert_eq!(*empty.record, Value::Null);
     }
 
     #[test]

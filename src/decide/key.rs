@@ -32,7 +32,7 @@ fn value_at(alert: &Alert, path: &str) -> Value {
         "time" => text(&alert.event_time),
         _ => path
             .strip_prefix("detail.")
-            .and_then(|rest| rest.split('.').try_fold(&alert.record, |v, k| v.get(k)))
+            .and_then(|rest| rest.split('.').try_fold(&*alert.record, |v, k| v.get(k)))
             .cloned()
             .unwrap_or(Value::Null),
     }
@@ -104,7 +104,7 @@ mod tests {
             error_message: None,
             failed: false,
             request_fields: vec![],
-            record: json!({"sourceIPAddress": ip, "userIdentity": {"arn": arn}}),
+            record: json!({"sourceIPAddress": ip, "userIdentity": {"arn": arn}}).into(),
         }
     }
 

@@ -47,6 +47,6 @@ pub(crate) fn alert_by(n: u32, who: &str, ip: &str) -> Alert {
         error_message: None,
         failed: false,
         request_fields: vec![("Group id".into(), format!("sg-{:04}", n % 3))],
-        record: json!({}),
+        record: json!({}).into(),
     }
 }

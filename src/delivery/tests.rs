@@ -39,7 +39,7 @@ fn keeping_only_what_decisions_read_changes_no_key_and_no_resource() {
         "detail.nothing.here",
     ]);
     let mut a = alert(1);
-    a.record = record();
+    a.record = record().into();
     a.request_fields.push(("Protocol".into(), "tcp".into()));
     a.rule.description = "long text".repeat(50);
     let paths = policy.grouping.as_ref().unwrap().key();
@@ -58,11 +58,11 @@ fn keeping_only_what_decisions_read_changes_no_key_and_no_resource() {
 #[test]
 fn without_key_paths_or_resources_nothing_of_the_record_is_kept() {
     let mut a = alert(2);
-    a.record = json!({"requestParameters": {"groupId": "sg-1"}});
+    a.record = json!({"requestParameters": {"groupId": "sg-1"}}).into();
     a.request_fields.push(("Protocol".into(), "tcp".into()));
     let resource = tally::resource(&a);
     keep_for_decisions(&mut a, None);
-    assert_eq!(a.record, json!({}));
+    assert_eq!(*a.record, json!({}));
     assert_eq!(
         tally::resource(&a),
         resource,

@@ -10,7 +10,7 @@
 
 use super::{
     ArrayPos, EventError, EventView, Leaf, LeafAt, NO_NODE, Node, Number, PathId, PathSet,
-    RecordFields, Shape, ShapeKeys,
+    RecordFields, Shape, ShapeKeys, Trail, Trails,
 };
 use crate::json_lex::{
     self as lex, EOF_LIST, EOF_OBJECT, EOF_VALUE, LexError, LexErrorKind, LexResult, MAX_DEPTH,
@@ -23,8 +23,21 @@ const DEAD: PathId = PathId::MAX;
 #[derive(Default)]
 struct Side {
     leaves: Vec<(PathId, LeafAt)>,
-    trail: Vec<ArrayPos>,
+    trails: Trails,
+    /// The arrays open on a needed path, innermost last.
+    open: Vec<Open>,
+    /// How many of `open`, outermost first, have their current element in
+    /// `trails`: elements are recorded only once a leaf is kept inside them.
+    made: usize,
     next_array: u32,
+}
+
+/// An open array and the element being read.
+#[derive(Clone, Copy)]
+struct Open {
+    array: u32,
+    index: u32,
+    element: Trail,
 }
 
 impl Side {
@@ -40,34 +53,57 @@ impl Side {
 
     #[inline]
     fn push(&mut self, id: PathId, value: Leaf) {
-        self.leaves.push((
-            id,
-            LeafAt {
-                value,
-                arrays: self.trail.clone(),
-            },
-        ));
+        let trail = self.trail();
+        self.leaves.push((id, LeafAt { value, trail }));
+    }
+
+    /// The trail of the element being read, recording the open elements
+    /// not recorded yet.
+    #[inline]
+    fn trail(&mut self) -> Trail {
+        while let Some(open) = self.open.get(self.made).copied() {
+            let parent = match self.made.checked_sub(1).and_then(|i| self.open.get(i)) {
+                Some(outer) => outer.element,
+                None => Trail::TOP,
+            };
+            let pos = ArrayPos {
+                array: open.array,
+                index: open.index,
+            };
+            let element = self.trails.enter(parent, pos);
+            if let Some(o) = self.open.get_mut(self.made) {
+                o.element = element;
+            }
+            self.made += 1;
+        }
+        self.open.last().map_or(Trail::TOP, |o| o.element)
     }
 
     fn open_array(&mut self, node: Node) {
         if node != NO_NODE {
             let array = self.next_array;
             self.next_array = self.next_array.saturating_add(1);
-            self.trail.push(ArrayPos { array, index: 0 });
+            self.open.push(Open {
+                array,
+                index: 0,
+                element: Trail::TOP,
+            });
         }
     }
 
     fn next_element(&mut self, node: Node) {
         if node != NO_NODE
-            && let Some(last) = self.trail.last_mut()
+            && let Some(last) = self.open.last_mut()
         {
             last.index = last.index.saturating_add(1);
+            self.made = self.made.min(self.open.len() - 1);
         }
     }
 
     fn close_array(&mut self, node: Node) {
         if node != NO_NODE {
-            self.trail.pop();
+            self.open.pop();
+            self.made = self.made.min(self.open.len());
         }
     }
 
@@ -521,24 +557,24 @@ impl<'a> Scanner<'a> {
 
     fn finish(self) -> (Shape, EventView) {
         let shape = self.shape_keys.shape();
-        let mut view = EventView::with_paths(self.paths.len());
-        let side = match shape {
-            Shape::Envelope => self.env,
-            Shape::Record => {
-                for (key, value) in self.captured.fields().envelope_fields() {
-                    if let Some(id) = self.paths.get(key) {
-                        view.push(
-                            id,
-                            LeafAt {
-                                value: Leaf::Str(value),
-                                arrays: Vec::new(),
-                            },
-                        );
-                    }
-                }
-                self.rec
-            }
+        let (side, envelope) = match shape {
+            Shape::Envelope => (self.env, None),
+            Shape::Record => (self.rec, Some(self.captured.fields())),
         };
+        let mut view = EventView::with_trails(self.paths.len(), side.trails);
+        if let Some(fields) = envelope {
+            for (key, value) in fields.envelope_fields() {
+                if let Some(id) = self.paths.get(key) {
+                    view.push(
+                        id,
+                        LeafAt {
+                            value: Leaf::Str(value),
+                            trail: Trail::TOP,
+                        },
+                    );
+                }
+            }
+        }
         for (id, leaf) in side.leaves {
             if id != DEAD {
                 view.push(id, leaf);

@@ -31,17 +31,119 @@ pub struct ArrayPos {
     pub index: u32,
 }
 
-/// One leaf and the arrays (outermost first) it sits in, for array-consistent matching.
+/// Where a leaf sits among the arrays of its event: an element in the view's
+/// tree of array elements ([`EventView::arrays`] lists the positions), or
+/// [`Trail::TOP`] outside any array.
+///
+/// Leaves share their enclosing elements instead of each copying the list of
+/// positions, so a view stays proportional to its event however deep the
+/// arrays nest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Trail(u32);
+
+impl Trail {
+    /// In no array.
+    pub const TOP: Trail = Trail(0);
+
+    /// True outside any array.
+    pub fn is_empty(self) -> bool {
+        self == Trail::TOP
+    }
+}
+
+/// One array element that holds leaves: its position and the element it sits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Element {
+    parent: Trail,
+    pos: ArrayPos,
+    depth: u32,
+}
+
+/// The array elements of one view; [`Trail`]s index it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Trails {
+    elements: Vec<Element>,
+}
+
+impl Trails {
+    fn get(&self, t: Trail) -> Option<&Element> {
+        (t.0 as usize)
+            .checked_sub(1)
+            .and_then(|i| self.elements.get(i))
+    }
+
+    fn depth(&self, t: Trail) -> u32 {
+        self.get(t).map_or(0, |e| e.depth)
+    }
+
+    fn parent(&self, t: Trail) -> Trail {
+        self.get(t).map_or(Trail::TOP, |e| e.parent)
+    }
+
+    /// The element at `pos` inside `parent`.
+    pub(crate) fn enter(&mut self, parent: Trail, pos: ArrayPos) -> Trail {
+        // Past u32::MAX elements (an event of over 4 GiB) later leaves
+        // share their parent's trail: matching stays correct but less strict.
+        let Ok(id) = u32::try_from(self.elements.len() + 1) else {
+            return parent;
+        };
+        let depth = self.depth(parent).saturating_add(1);
+        self.elements.push(Element { parent, pos, depth });
+        Trail(id)
+    }
+
+    /// The positions of `t`, outermost first.
+    pub(crate) fn positions(&self, t: Trail) -> Vec<ArrayPos> {
+        let mut out = Vec::with_capacity(self.depth(t) as usize);
+        let mut t = t;
+        while let Some(e) = self.get(t) {
+            out.push(e.pos);
+            t = e.parent;
+        }
+        out.reverse();
+        out
+    }
+
+    /// Whether leaves at `a` and `b` may be used together: at the outermost
+    /// array where their positions differ, they are in different arrays
+    /// (separate branches), not in different elements of one array. A trail
+    /// that continues the other agrees with it.
+    pub(crate) fn consistent(&self, a: Trail, b: Trail) -> bool {
+        let (mut a, mut b) = (a, b);
+        while self.depth(a) > self.depth(b) {
+            a = self.parent(a);
+        }
+        while self.depth(b) > self.depth(a) {
+            b = self.parent(b);
+        }
+        // Walk up together; the last difference seen is the outermost one.
+        let mut verdict = true;
+        while a != b {
+            let (Some(x), Some(y)) = (self.get(a), self.get(b)) else {
+                break;
+            };
+            if x.pos != y.pos {
+                verdict = x.pos.array != y.pos.array;
+            }
+            a = x.parent;
+            b = y.parent;
+        }
+        verdict
+    }
+}
+
+/// One leaf and where it sits among the event's arrays, for array-consistent matching.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LeafAt {
     pub value: Leaf,
-    pub arrays: Vec<ArrayPos>,
+    pub trail: Trail,
 }
 
 /// The leaves of one event, by path.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventView {
     slots: Vec<Slot>,
+    trails: Trails,
 }
 
 /// Most paths hold no leaf or exactly one: keeping that one inline saves an
@@ -59,7 +161,27 @@ impl EventView {
     pub fn with_paths(paths: usize) -> Self {
         EventView {
             slots: vec![Slot::Empty; paths],
+            trails: Trails::default(),
         }
+    }
+
+    /// An empty view whose leaves' trails index `trails`.
+    pub(crate) fn with_trails(paths: usize, trails: Trails) -> Self {
+        EventView {
+            slots: vec![Slot::Empty; paths],
+            trails,
+        }
+    }
+
+    /// The array positions of `leaf`, outermost first (empty outside arrays).
+    pub fn arrays(&self, leaf: &LeafAt) -> Vec<ArrayPos> {
+        self.trails.positions(leaf.trail)
+    }
+
+    /// Whether leaves at trails `a` and `b` can be used together by one
+    /// match: they agree on every array they share (same element).
+    pub fn consistent(&self, a: Trail, b: Trail) -> bool {
+        self.trails.consistent(a, b)
     }
 
     pub fn push(&mut self, path: PathId, leaf: LeafAt) {
@@ -87,7 +209,7 @@ impl EventView {
     /// Reference implementation: view a parsed event that is already in envelope form.
     ///
     /// Only keys whose dotted path is needed (or leads to a needed path) are visited.
-    /// Every array visited gets an id, in traversal order from 0, and each leaf carries
+    /// Every array visited gets an id, in traversal order from 0, and each leaf knows
     /// the arrays it sits in. Traversal follows the `serde_json::Map` order, so array
     /// ids and the order of leaves within a path may differ from [`EventView::scan`];
     /// matching depends on neither.
@@ -100,7 +222,7 @@ impl EventView {
         let mut walk = ValueWalk {
             paths,
             view: EventView::with_paths(paths.len()),
-            trail: Vec::new(),
+            trail: Trail::TOP,
             next_array: 0,
         };
         let mut path = String::new();
@@ -134,7 +256,7 @@ impl EventView {
 struct ValueWalk<'p> {
     paths: &'p PathSet,
     view: EventView,
-    trail: Vec<ArrayPos>,
+    trail: Trail,
     next_array: u32,
 }
 
@@ -164,14 +286,16 @@ impl ValueWalk<'_> {
             Value::Array(items) => {
                 let array = self.next_array;
                 self.next_array = self.next_array.saturating_add(1);
+                let outer = self.trail;
                 for (index, item) in items.iter().enumerate() {
-                    self.trail.push(ArrayPos {
+                    let pos = ArrayPos {
                         array,
                         index: u32::try_from(index).unwrap_or(u32::MAX),
-                    });
+                    };
+                    self.trail = self.view.trails.enter(outer, pos);
                     self.value(item, id, path);
-                    self.trail.pop();
                 }
+                self.trail = outer;
                 return;
             }
             Value::Null => Leaf::Null,
@@ -187,7 +311,7 @@ impl ValueWalk<'_> {
                 id,
                 LeafAt {
                     value: leaf,
-                    arrays: self.trail.clone(),
+                    trail: self.trail,
                 },
             );
         }
@@ -234,7 +358,7 @@ mod tests {
         let got: Vec<(Leaf, Vec<ArrayPos>)> = view
             .leaves(ab)
             .iter()
-            .map(|l| (l.value.clone(), l.arrays.clone()))
+            .map(|l| (l.value.clone(), view.arrays(l)))
             .collect();
         let num = |text: &str, value: f64| {
             Leaf::Num(Number {
@@ -264,7 +388,7 @@ mod tests {
         let event = json!({"a": {"nested": 1}, "b": ["x"], "other": [[1]]});
         let view = EventView::from_value(&event, &paths).unwrap();
         assert!(view.leaves(a).is_empty());
-        assert_eq!(view.leaves(b)[0].arrays, vec![pos(0, 0)]);
+        assert_eq!(view.arrays(&view.leaves(b)[0]), vec![pos(0, 0)]);
         assert_eq!(
             EventView::from_value(&json!([1]), &paths),
             Err(EventError::NotAnObject { found: "an array" })

@@ -19,6 +19,8 @@ use ends::{element_end, records_prefix, records_tail, resync_from, scanned_end, 
 pub(super) const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 
 const CHUNK: usize = 256 * 1024;
+/// Documents from this size on are taken out of the buffer, not copied.
+const TAKE_MIN: usize = 1 << 20;
 
 /// Where the splitter goes on after skipping a document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,9 +162,10 @@ impl Documents {
             self.end -= self.pos;
             self.pos = 0;
         }
-        let want = CHUNK.max(self.end);
-        if self.buf.len() < self.end + want {
-            self.buf.resize(self.end + want, 0);
+        // One chunk at a time: zeroing room for a read touches its pages, so
+        // room grown with the document would cost twice its size.
+        if self.buf.len() < self.end + CHUNK {
+            self.buf.resize(self.end + CHUNK, 0);
         }
         let Some(reader) = self.reader.as_mut() else {
             self.eof = true;
@@ -379,17 +382,37 @@ impl Documents {
                 limit: self.limits.max_document,
             });
         }
-        let bytes = self.unread()[..end].to_vec();
+        let bytes = self.take(end);
         let first = bytes.first().copied().unwrap_or(b' ');
         if first != b'{' {
-            self.advance(end);
             return Out::Err(InputError::NotAnObject {
                 position,
                 found: kind_at(&bytes, 0),
             });
         }
-        self.advance(end);
         Out::Doc(Document { bytes, position }, view)
+    }
+
+    /// The next `len` unread bytes, owned, and move past them. A large
+    /// document takes the buffer itself rather than a copy of its bytes (what
+    /// follows it, no longer than it, moves to a new buffer).
+    fn take(&mut self, len: usize) -> Vec<u8> {
+        let len = len.min(self.end - self.pos);
+        let after = self.end - self.pos - len;
+        if len < TAKE_MIN || after > len {
+            let bytes = self.unread()[..len].to_vec();
+            self.advance(len);
+            return bytes;
+        }
+        let start = self.pos;
+        self.advance(len);
+        let rest = self.unread().to_vec();
+        let mut bytes = std::mem::replace(&mut self.buf, rest);
+        bytes.truncate(start + len);
+        bytes.drain(..start);
+        self.pos = 0;
+        self.end = self.buf.len();
+        bytes
     }
 
     pub(super) fn step(&mut self, paths: Option<&PathSet>) -> Option<Out> {

@@ -1,12 +1,9 @@
 //! Matching a conjunction against an event view, array-consistently.
 //!
 //! The leaves chosen to satisfy the fields of one conjunction must agree on every
-//! array they have in common: same array, same element. Array trails are root
-//! paths in the tree of arrays, so two trails agree when, at the first array
-//! where they differ, the arrays themselves differ (they went separate ways), or
-//! when one is a prefix of the other.
+//! array they have in common: same array, same element ([`EventView::consistent`]).
 
-use crate::event::{ArrayPos, EventView, LeafAt};
+use crate::event::{EventView, LeafAt, Trail};
 
 use super::{Conjunction, Field};
 
@@ -34,7 +31,7 @@ pub(super) fn status(field: &Field, leaves: &[LeafAt]) -> Status {
     let mut found = false;
     for leaf in leaves {
         if field.tests.leaf_ok(&leaf.value) {
-            if leaf.arrays.is_empty() {
+            if leaf.trail.is_empty() {
                 return Status::Free;
             }
             found = true;
@@ -45,18 +42,6 @@ pub(super) fn status(field: &Field, leaves: &[LeafAt]) -> Status {
     } else {
         Status::Failed
     }
-}
-
-pub(crate) fn consistent(a: &[ArrayPos], b: &[ArrayPos]) -> bool {
-    for (x, y) in a.iter().zip(b) {
-        if x.array != y.array {
-            return true;
-        }
-        if x.index != y.index {
-            return false;
-        }
-    }
-    true
 }
 
 impl Conjunction {
@@ -73,7 +58,7 @@ impl Conjunction {
             return true;
         }
         // Several fields depend on array elements: look for one agreeing choice.
-        let mut candidates: Vec<Vec<&[ArrayPos]>> = self
+        let mut candidates: Vec<Vec<Trail>> = self
             .fields
             .iter()
             .filter_map(|field| {
@@ -81,10 +66,10 @@ impl Conjunction {
                 if leaves.is_empty() {
                     return None;
                 }
-                let trails: Vec<&[ArrayPos]> = leaves
+                let trails: Vec<Trail> = leaves
                     .iter()
                     .filter(|l| field.tests.leaf_ok(&l.value))
-                    .map(|l| l.arrays.as_slice())
+                    .map(|l| l.trail)
                     .collect();
                 if trails.iter().any(|t| t.is_empty()) {
                     None
@@ -94,17 +79,18 @@ impl Conjunction {
             })
             .collect();
         candidates.sort_by_key(Vec::len);
-        let mut chosen: Vec<&[ArrayPos]> = Vec::with_capacity(candidates.len());
+        let mut chosen: Vec<Trail> = Vec::with_capacity(candidates.len());
         let mut budget = CONSISTENCY_BUDGET;
-        search(&candidates, &mut chosen, &mut budget).unwrap_or(true)
+        search(event, &candidates, &mut chosen, &mut budget).unwrap_or(true)
     }
 }
 
 /// Depth-first search for one trail per field, all pairwise consistent.
 /// `None` when the budget ran out.
-fn search<'a>(
-    candidates: &[Vec<&'a [ArrayPos]>],
-    chosen: &mut Vec<&'a [ArrayPos]>,
+fn search(
+    event: &EventView,
+    candidates: &[Vec<Trail>],
+    chosen: &mut Vec<Trail>,
     budget: &mut usize,
 ) -> Option<bool> {
     let Some((first, rest)) = candidates.split_first() else {
@@ -114,7 +100,7 @@ fn search<'a>(
         let mut ok = true;
         for &c in chosen.iter() {
             *budget = budget.checked_sub(1)?;
-            if !consistent(trail, c) {
+            if !event.consistent(trail, c) {
                 ok = false;
                 break;
             }
@@ -123,7 +109,7 @@ fn search<'a>(
             continue;
         }
         chosen.push(trail);
-        let found = search(rest, chosen, budget);
+        let found = search(event, rest, chosen, budget);
         chosen.pop();
         match found {
             Some(true) => return Some(true),

@@ -203,6 +203,25 @@ fn fits(s: &str) -> bool {
     s.len() <= JSON_MAX && serde_json::to_string(s).is_ok_and(|e| e.len() <= EMBEDDED_MAX)
 }
 
+/// Whether `v` as compact JSON takes at most `max` bytes, counted without
+/// building the text.
+fn json_fits(v: &Value, max: usize) -> bool {
+    struct Budget(usize);
+    impl std::io::Write for Budget {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 = self
+                .0
+                .checked_sub(buf.len())
+                .ok_or_else(|| std::io::Error::other("over budget"))?;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    serde_json::to_writer(Budget(max), v).is_ok()
+}
+
 fn with_detail(doc: &Value, detail: Value, truncated: bool) -> String {
     let mut doc = doc.clone();
     if let Some(obj) = doc.as_object_mut() {
@@ -213,9 +232,12 @@ fn with_detail(doc: &Value, detail: Value, truncated: bool) -> String {
 }
 
 fn fit(doc: Value, record: &Value) -> String {
-    let whole = with_detail(&doc, record.clone(), false);
-    if fits(&whole) && depth(record, 0) <= LEVELS[0].depth {
-        return whole;
+    // A record too big to fit whole is not copied whole to find out.
+    if json_fits(record, JSON_MAX) && depth(record, 0) <= LEVELS[0].depth {
+        let whole = with_detail(&doc, record.clone(), false);
+        if fits(&whole) {
+            return whole;
+        }
     }
     for limits in LEVELS {
         let s = with_detail(&doc, trim(record, limits, 0), true);

@@ -33,6 +33,7 @@ mod lambda_sns;
 mod lambda_sns_faults;
 mod matcher_index;
 mod matcher_rules;
+mod memory;
 mod pattern_boundaries;
 mod pattern_fuzz;
 mod pattern_invalid;

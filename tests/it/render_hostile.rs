@@ -254,7 +254,7 @@ fn every_invisible_code_point_is_kept_out_of_every_output() {
             error_message: Some(part(7)),
             failed: true,
             request_fields: vec![("Key".into(), part(7))],
-            record: json!({"userAgent": part(6)}),
+            record: json!({"userAgent": part(6)}).into(),
         };
         check_invariants("invisible", &alert);
     }

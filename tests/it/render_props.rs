@@ -133,7 +133,7 @@ prop_compose! {
         Alert {
             rule, event_id, event_name, event_source, event_type, detail_type, event_time, account,
             account_name, region, principal, source_ip, user_agent, error_code, error_message,
-            failed, request_fields, record,
+            failed, request_fields, record: record.into(),
         }
     }
 }

@@ -50,7 +50,7 @@ fn alert(n: u32, time: &str) -> Alert {
         error_message: None,
         failed: false,
         request_fields: vec![("Group id".into(), format!("sg-{n:08x}"))],
-        record: serde_json::json!({"eventName": "AuthorizeSecurityGroupIngress"}),
+        record: serde_json::json!({"eventName": "AuthorizeSecurityGroupIngress"}).into(),
     }
 }
 

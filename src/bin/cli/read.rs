@@ -149,13 +149,13 @@ impl Source<'_> {
             let mut document = scanned.document;
             document.position.record += shift;
             if scanned.shape == Shape::Record {
-                let result = self.engine.evaluate_view(&document.bytes, &scanned.view);
+                let result = self.engine.evaluate_scanned(&document.bytes, scanned.view);
                 self.emit(result, &document, out, emit)?;
                 continue;
             }
             match lookup::classify(&document.bytes) {
                 Kind::Event => {
-                    let result = self.engine.evaluate_view(&document.bytes, &scanned.view);
+                    let result = self.engine.evaluate_scanned(&document.bytes, scanned.view);
                     self.emit(result, &document, out, emit)?;
                 }
                 Kind::LookupPage(entries) => {

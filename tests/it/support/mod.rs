@@ -4,6 +4,7 @@ pub mod cli;
 pub mod golden;
 #[cfg(feature = "lambda")]
 pub mod moto;
+pub mod peak;
 pub mod render;
 pub mod replay;
 #[cfg(feature = "lambda")]

@@ -13,12 +13,12 @@ pub fn reference_view(event: &Value, paths: &PathSet) -> Option<EventView> {
     EventView::from_value(&wrapped, paths).ok()
 }
 
-fn leaf_key(leaf: &LeafAt) -> (String, Vec<u32>) {
+fn leaf_key(view: &EventView, leaf: &LeafAt) -> (String, Vec<u32>) {
     let v = match &leaf.value {
         Leaf::Num(n) => format!("num {} {:?}", n.text, n.value.to_bits()),
         other => format!("{other:?}"),
     };
-    (v, leaf.arrays.iter().map(|p| p.index).collect())
+    (v, view.arrays(leaf).iter().map(|p| p.index).collect())
 }
 
 /// Equal as multisets of (path, leaf, array indices), with array ids that
@@ -29,10 +29,10 @@ pub fn same_view(a: &EventView, b: &EventView, paths: &PathSet) -> Result<(), St
     for id in 0..paths.len() as u32 {
         let mut la: Vec<&LeafAt> = a.leaves(id).iter().collect();
         let mut lb: Vec<&LeafAt> = b.leaves(id).iter().collect();
-        la.sort_by_key(|l| leaf_key(l));
-        lb.sort_by_key(|l| leaf_key(l));
-        let ka: Vec<_> = la.iter().map(|l| leaf_key(l)).collect();
-        let kb: Vec<_> = lb.iter().map(|l| leaf_key(l)).collect();
+        la.sort_by_key(|l| leaf_key(a, l));
+        lb.sort_by_key(|l| leaf_key(b, l));
+        let ka: Vec<_> = la.iter().map(|l| leaf_key(a, l)).collect();
+        let kb: Vec<_> = lb.iter().map(|l| leaf_key(b, l)).collect();
         if ka != kb {
             return Err(format!(
                 "path {:?}: {:?} != {:?}",
@@ -42,7 +42,7 @@ pub fn same_view(a: &EventView, b: &EventView, paths: &PathSet) -> Result<(), St
             ));
         }
         for (x, y) in la.iter().zip(&lb) {
-            for (p, q) in x.arrays.iter().zip(&y.arrays) {
+            for (p, q) in a.arrays(x).iter().zip(&b.arrays(y)) {
                 if *a_to_b.entry(p.array).or_insert(q.array) != q.array
                     || *b_to_a.entry(q.array).or_insert(p.array) != p.array
                 {
