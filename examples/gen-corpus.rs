@@ -5,6 +5,8 @@
 //! ```sh
 //! cargo run --release --no-default-features --example gen-corpus -- 1024 /tmp/corpus.ndjson
 //! cargo run --release --no-default-features --example gen-corpus -- --rules 1000 /tmp/synthetic.yaml
+//! # records of 1–2 KB, one in ten firing a rule of the default pack:
+//! cargo run --release --no-default-features --example gen-corpus -- --small 64 /tmp/small.ndjson
 //! ```
 
 #[path = "../benches/common/mod.rs"]
@@ -15,9 +17,13 @@ use std::process::ExitCode;
 
 /// The seed the benchmarks use, so the file holds the same kind of events.
 const SEED: u64 = 0x00C1_0D7A_11A1_E575;
+/// The seed of `benches/small.rs`.
+const SMALL_SEED: u64 = 0x5A11_C0DE;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: gen-corpus MEGABYTES OUT.ndjson | gen-corpus --rules COUNT OUT.yaml");
+    eprintln!(
+        "usage: gen-corpus [--small] MEGABYTES OUT.ndjson | gen-corpus --rules COUNT OUT.yaml"
+    );
     ExitCode::from(2)
 }
 
@@ -26,6 +32,13 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         [flag, count, out] if flag == "--rules" => match count.parse::<usize>() {
             Ok(count) => std::fs::write(out, common::synthetic_rules(SEED, count)),
+            Err(_) => return usage(),
+        },
+        [flag, mb, out] if flag == "--small" => match mb.parse::<usize>() {
+            Ok(mb) => {
+                let stream = common::small::Small::new().ndjson(SMALL_SEED, mb << 20);
+                std::fs::write(out, stream)
+            }
             Err(_) => return usage(),
         },
         [mb, out] => match mb.parse::<u64>() {

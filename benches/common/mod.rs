@@ -12,6 +12,8 @@
 
 use std::fmt::Write as _;
 
+pub mod small;
+
 /// SplitMix64: reproducible without a dependency.
 pub struct Rng(u64);
 
@@ -504,7 +506,7 @@ fn huge_parameters(rng: &mut Rng) -> J {
     }
 }
 
-fn response_elements(rng: &mut Rng, service: &str, name: &str, account: &str) -> J {
+fn response_elements(rng: &mut Rng, service: &str, name: &str, account: &str, small: bool) -> J {
     match (service, name) {
         ("sts", "AssumeRole" | "AssumeRoleWithWebIdentity") => J::O(vec![
             (
@@ -548,7 +550,11 @@ fn response_elements(rng: &mut Rng, service: &str, name: &str, account: &str) ->
             ("requestId", s(rng.uuid())),
             ("_return", J::B(true)),
             ("result", {
-                let len = rng.range(100, 1500);
+                let len = if small {
+                    rng.range(20, 200)
+                } else {
+                    rng.range(100, 1500)
+                };
                 s(words(rng, len))
             }),
         ]),
@@ -557,6 +563,12 @@ fn response_elements(rng: &mut Rng, service: &str, name: &str, account: &str) ->
 
 /// One EventBridge event as a single line of JSON.
 pub fn event(rng: &mut Rng) -> String {
+    event_sized(rng, false)
+}
+
+/// One event; `small` keeps parameters and responses short (records of about
+/// 1–2 KB, see `small.rs`) and draws the same random numbers otherwise.
+pub(crate) fn event_sized(rng: &mut Rng, small: bool) -> String {
     let roll = rng.below(1000);
     let account = *rng.pick(ACCOUNTS);
     let region = *rng.pick(REGIONS);
@@ -627,8 +639,11 @@ pub fn event(rng: &mut Rng) -> String {
     } else {
         user_identity(rng, account, identity_kind)
     };
-    let params = if rng.chance(4) {
+    let params = if rng.chance(4) && !small {
         huge_parameters(rng)
+    } else if small {
+        let size = rng.range(20, 500);
+        request_parameters(rng, size)
     } else {
         let size = rng.range(200, 3500);
         request_parameters(rng, size)
@@ -684,7 +699,7 @@ pub fn event(rng: &mut Rng) -> String {
         if error.is_some() {
             J::Null
         } else {
-            response_elements(rng, service, name, account)
+            response_elements(rng, service, name, account, small)
         },
     ));
     detail.push(("requestID", s(rng.uuid())));
