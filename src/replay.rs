@@ -14,6 +14,7 @@
 //! past [`Options::max_matches`] the run stops rather than grow without end.
 
 use std::io::Read;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
@@ -112,6 +113,9 @@ impl Outcome {
 struct Matched {
     file: usize,
     seq: usize,
+    /// Where the alert lines say it came from, as `evaluate` says it.
+    source: Arc<str>,
+    record: u64,
     alert: Box<Alert>,
 }
 
@@ -193,14 +197,17 @@ pub fn run(
     let mut sink = Decided {
         report: &mut report,
         lines: options.alert_lines.then(Vec::new),
+        origin: None,
     };
     // Past the limit the matches are not the archive's: nothing to decide.
     if too_many.is_none() {
         matches.sort_by(|a, b| (a.time(), a.file, a.seq).cmp(&(b.time(), b.file, b.seq)));
         let mut deliverer = Deliverer::new(engine, &options.router, options.state);
         for m in matches {
+            sink.origin = Some((m.source, m.record));
             deliverer.push(&m.alert, &mut sink);
         }
+        sink.origin = None;
         deliverer.finish(&mut sink);
     }
     let alert_lines = sink.lines.take().unwrap_or_default();
@@ -241,20 +248,26 @@ impl Held {
 struct Decided<'a> {
     report: &'a mut ReportBuilder,
     lines: Option<Vec<String>>,
+    /// The file and record of the match being decided.
+    origin: Option<(Arc<str>, u64)>,
 }
 
 impl Sink for Decided<'_> {
     fn alert(&mut self, alert: &Alert, fate: &Fate<'_>) {
         self.report.add_match(alert, fate);
         if let Some(lines) = &mut self.lines {
-            lines.push(match fate.recorded {
-                Some(r) => digest::delivery_line(
-                    alert,
-                    r.delivery,
-                    r.threshold.as_ref().map(|t| t.tally.count),
-                ),
-                None => render::summary_line(alert),
-            });
+            let mut doc = render::summary_json(alert);
+            if let Some(r) = fate.recorded {
+                doc["delivery"] = r.delivery.as_str().into();
+                if let Some(t) = &r.threshold {
+                    doc["threshold"] = t.tally.count.into();
+                }
+            }
+            if let Some((source, record)) = &self.origin {
+                doc["source_file"] = source.as_ref().into();
+                doc["record"] = (*record).into();
+            }
+            lines.push(render::sanitize::escape_json_output(doc.to_string()));
         }
     }
 
@@ -414,6 +427,7 @@ fn read_file(
         total: counter,
     });
     let mut documents = input::from_reader(&item.name, reader);
+    let source: Arc<str> = Arc::from(item.name.as_str());
     let mut reported = 0;
     let mut seq = 0;
     while let Some(scanned) = documents.next_scanned(engine.paths()) {
@@ -460,6 +474,8 @@ fn read_file(
             outcome.matches.push(Matched {
                 file: 0,
                 seq,
+                source: Arc::clone(&source),
+                record: scanned.document.position.record,
                 alert: Box::new(alert),
             });
             seq += 1;
