@@ -182,7 +182,8 @@ rules:
     pattern: {source: [aws.ec2]}
 "#,
     );
-    let router = router();
+    // The guards are the router's, from the rule files.
+    let router = router().with_rules(engine.config());
     let mut deliverer = Deliverer::new(&engine, &router, true);
     let mut seen = Seen::default();
     for a in storm(5) {

@@ -52,6 +52,7 @@ mod rules_loading;
 mod scan_cases;
 mod scan_equivalence;
 mod scan_samples;
+mod setup_hints;
 #[cfg(feature = "lambda")]
 mod state_dynamodb;
 #[cfg(feature = "lambda")]
