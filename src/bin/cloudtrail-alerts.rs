@@ -3,6 +3,7 @@
 //! and validate rule files.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -313,6 +314,7 @@ fn main() -> ExitCode {
                         limits: limits.limits(),
                         summary,
                         keep: &|_| true,
+                        deliveries: &BTreeMap::new,
                     };
                     let run = render_cmd::Run {
                         no_state,

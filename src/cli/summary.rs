@@ -18,6 +18,10 @@ pub struct Tally {
     pub unreadable: u64,
     /// Alerts printed, by severity.
     pub alerts: BTreeMap<Severity, u64>,
+    /// With state on, the alerts by what the function would have done with
+    /// them (`sent`, `deduplicated`, ...): the printed lines are matches,
+    /// and most of a storm's are not sent.
+    pub deliveries: BTreeMap<&'static str, u64>,
 }
 
 impl Tally {
@@ -56,6 +60,17 @@ impl Tally {
                 plural(total, "alert", "alerts"),
                 alerts.join(", ")
             ));
+            // Said only when some alerts would not be sent.
+            let held: Vec<String> = self
+                .deliveries
+                .iter()
+                .filter(|(d, n)| **d != "sent" && **n > 0)
+                .map(|(d, n)| format!("{n} {d}"))
+                .collect();
+            if !held.is_empty() {
+                let sent = self.deliveries.get("sent").copied().unwrap_or(0);
+                line.push_str(&format!("; {sent} sent, {}", held.join(", ")));
+            }
         }
         line
     }
@@ -86,5 +101,25 @@ mod tests {
             tally.line(),
             "2 files, 1 event read, 3 not recognised, 1 unreadable; 3 alerts: 1 critical, 2 low"
         );
+    }
+
+    #[test]
+    fn with_state_the_line_says_how_many_would_be_sent() {
+        let mut tally = Tally {
+            files: 1,
+            events: 6,
+            ..Tally::default()
+        };
+        for _ in 0..6 {
+            tally.alert(Severity::High);
+        }
+        tally.deliveries =
+            BTreeMap::from([("below-threshold", 4), ("sent", 1), ("deduplicated", 1)]);
+        assert_eq!(
+            tally.line(),
+            "1 file, 6 events read; 6 alerts: 6 high; 1 sent, 4 below-threshold, 1 deduplicated"
+        );
+        tally.deliveries = BTreeMap::from([("sent", 6)]);
+        assert_eq!(tally.line(), "1 file, 6 events read; 6 alerts: 6 high");
     }
 }

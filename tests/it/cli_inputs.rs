@@ -134,6 +134,41 @@ fn cli_summary_says_when_nothing_alerted_and_is_off_without_the_flag() {
     );
 }
 
+/// With state on, the printed lines are matches: the summary says how many
+/// the function would have sent.
+#[test]
+fn cli_summary_counts_what_would_be_sent_with_state() {
+    let event: serde_json::Value =
+        serde_json::from_slice(&crate::support::cli::read("events/vpc-create.json")).unwrap();
+    let mut storm = String::new();
+    for i in 0..3 {
+        let mut e = event.clone();
+        e["detail"]["eventID"] = format!("147a5f84-b048-50cc-9b1b-c86afef768c{i}").into();
+        e["detail"]["eventTime"] = format!("2025-03-11T10:15:4{i}Z").into();
+        storm.push_str(&format!("{e}\n"));
+    }
+    let got = run_stdin(&["evaluate", "--summary"], storm.as_bytes());
+    got.assert_code(0);
+    assert_eq!(
+        got.stdout.lines().count(),
+        4,
+        "3 matches and a digest: {got:#?}"
+    );
+    assert!(
+        got.stderr.ends_with(
+            "cloudtrail-alerts: 1 file, 3 events read; 3 alerts: 3 medium; 1 sent, 2 deduplicated\n"
+        ),
+        "{got:#?}"
+    );
+    let raw = run_stdin(&["evaluate", "--summary", "--no-state"], storm.as_bytes());
+    raw.assert_code(0);
+    assert!(
+        raw.stderr
+            .ends_with("cloudtrail-alerts: 1 file, 3 events read; 3 alerts: 3 medium\n"),
+        "{raw:#?}"
+    );
+}
+
 #[test]
 fn cli_directories_are_read_recursively_in_order_skipping_digests_and_hidden_files() {
     let dir = tempfile::tempdir().unwrap();

@@ -76,6 +76,7 @@ pub(super) fn run(args: EvaluateArgs) -> u8 {
             widths: column_widths(engine),
         };
         let replay = RefCell::new((!args.no_state).then(Replay::new));
+        let delivered: RefCell<BTreeMap<&'static str, u64>> = RefCell::default();
         let emit = |out: &mut dyn Write, evaluation: &Evaluation, doc: &Document| {
             if args.show_suppressed {
                 for s in &evaluation.suppressed {
@@ -95,6 +96,10 @@ pub(super) fn run(args: EvaluateArgs) -> u8 {
                 let (digests, recorded) =
                     replay.record(&render_cmd::policy_of(engine, alert), alert);
                 deliveries.push((alert.rule.id.clone(), recorded.delivery.as_str()));
+                *delivered
+                    .borrow_mut()
+                    .entry(recorded.delivery.as_str())
+                    .or_default() += 1;
                 for d in &digests {
                     printer.digest(out, d)?;
                 }
@@ -119,6 +124,7 @@ pub(super) fn run(args: EvaluateArgs) -> u8 {
             limits: args.limits.limits(),
             summary: args.summary,
             keep: &keep,
+            deliveries: &|| delivered.borrow().clone(),
         };
         read::evaluate(engine, &reading, emit, finish)
     })

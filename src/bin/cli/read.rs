@@ -18,6 +18,8 @@ pub(super) struct Reading<'a> {
     pub summary: bool,
     /// The alerts the command prints (and so counts).
     pub keep: &'a dyn Fn(&Alert) -> bool,
+    /// At the end, the printed alerts by delivery (empty without state).
+    pub deliveries: &'a dyn Fn() -> BTreeMap<&'static str, u64>,
 }
 
 type Emit<'a> = dyn FnMut(&mut dyn Write, &Evaluation, &Document) -> io::Result<()> + 'a;
@@ -83,6 +85,7 @@ pub(super) fn evaluate(
         }
     }
     if reading.summary || io::stderr().is_terminal() {
+        tally.deliveries = (reading.deliveries)();
         eprintln!("cloudtrail-alerts: {}", tally.line());
     }
     code
