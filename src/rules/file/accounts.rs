@@ -92,6 +92,36 @@ pub(super) fn account_id(node: &Node) -> Result<String, String> {
     }
 }
 
+/// One entry of a list of accounts: a name (resolved later against
+/// `accounts:`) or an account id, with its line; `None` after reporting a bad
+/// id (`{context}: ...`) or a value of the wrong type (`{wrong_type}, not ...`).
+pub(super) fn account_entry(
+    ctx: &mut Ctx,
+    item: &Node,
+    rid: Option<&str>,
+    context: &str,
+    wrong_type: &str,
+) -> Option<(String, usize)> {
+    match &item.kind {
+        Kind::Str(s) => Some((s.clone(), item.line)),
+        Kind::Int(_) | Kind::UInt(_) => match account_id(item) {
+            Ok(id) => Some((id, item.line)),
+            Err(message) => {
+                ctx.err(item.line, rid, format!("{context}: {message}"));
+                None
+            }
+        },
+        _ => {
+            ctx.err(
+                item.line,
+                rid,
+                format!("{wrong_type}, not {}", item.type_name()),
+            );
+            None
+        }
+    }
+}
+
 pub(super) fn scope(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Option<RawScope> {
     let Kind::Map(entries) = &node.kind else {
         ctx.err(
@@ -112,26 +142,14 @@ pub(super) fn scope(ctx: &mut Ctx, node: &Node, rid: Option<&str>) -> Option<Raw
         };
         items
             .into_iter()
-            .filter_map(|item| match &item.kind {
-                Kind::Str(s) => Some((s.clone(), item.line)),
-                Kind::Int(_) | Kind::UInt(_) => match account_id(item) {
-                    Ok(id) => Some((id, item.line)),
-                    Err(message) => {
-                        ctx.err(item.line, rid, format!("scope: {message}"));
-                        None
-                    }
-                },
-                _ => {
-                    ctx.err(
-                        item.line,
-                        rid,
-                        format!(
-                            "scope accounts are account ids or names, not {}",
-                            item.type_name()
-                        ),
-                    );
-                    None
-                }
+            .filter_map(|item| {
+                account_entry(
+                    ctx,
+                    item,
+                    rid,
+                    "scope",
+                    "scope accounts are account ids or names",
+                )
             })
             .collect()
     });

@@ -2,7 +2,7 @@
 //! tags and account names are resolved when every file is loaded; the
 //! destinations are checked against the deployment's ([`crate::routing`]).
 
-use super::accounts::account_id;
+use super::accounts::account_entry;
 use super::{Ctx, get, severity};
 use crate::rules::yaml::{Kind, Node};
 use crate::severity::Severity;
@@ -178,26 +178,14 @@ fn names(ctx: &mut Ctx, node: &Node, what: &str) -> Vec<Written> {
 fn accounts(ctx: &mut Ctx, node: &Node) -> Vec<Written> {
     items(ctx, node, "match.account")
         .into_iter()
-        .filter_map(|item| match &item.kind {
-            Kind::Str(s) => Some((s.clone(), item.line)),
-            Kind::Int(_) | Kind::UInt(_) => match account_id(item) {
-                Ok(id) => Some((id, item.line)),
-                Err(message) => {
-                    ctx.err(item.line, None, format!("`match.account`: {message}"));
-                    None
-                }
-            },
-            _ => {
-                ctx.err(
-                    item.line,
-                    None,
-                    format!(
-                        "`match.account` lists account ids or names under `accounts:`, not {}",
-                        item.type_name()
-                    ),
-                );
-                None
-            }
+        .filter_map(|item| {
+            account_entry(
+                ctx,
+                item,
+                None,
+                "`match.account`",
+                "`match.account` lists account ids or names under `accounts:`",
+            )
         })
         .collect()
 }
